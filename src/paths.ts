@@ -1,0 +1,49 @@
+// Where things are: the package root (for templates) and the files we generate.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findPackageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      if (pkg.name === 'create-pio-docker') return dir;
+    } catch {
+      /* keep walking up */
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('create-pio-docker: cannot find its own package.json');
+    dir = parent;
+  }
+}
+
+export const PACKAGE_ROOT = findPackageRoot();
+export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
+export const TOOL_VERSION: string = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version;
+
+/** Paths of generated files, relative to the target project. */
+export const FILES = {
+  dockerfile: 'Dockerfile',
+  dockerignore: '.dockerignore',
+  entrypoint: 'docker/entrypoint.sh',
+  buildEntrypoint: 'docker/pio-build.sh',
+  runnerEntrypoint: 'docker/runner-entrypoint.sh',
+  composeImages: 'compose.images.yaml',
+  composeBuild: 'compose.build.yaml',
+  composeRunners: 'compose.runners.yaml',
+  buildScript: 'scripts/build-docker.sh',
+  localCi: 'scripts/local-ci.sh',
+  testVolumes: 'scripts/test-persistent-volumes.sh',
+  workflow: '.github/workflows/docker-build.yml',
+  docs: 'docs/DOCKER.md',
+} as const;
+
+/** Paths inside the images. */
+export const IN_IMAGE = {
+  entrypoint: '/usr/local/bin/docker-entrypoint',
+  buildEntrypoint: '/usr/local/bin/pio-build',
+  runnerEntrypoint: '/usr/local/bin/runner-entrypoint',
+  workspace: '/workspace',
+  runnerDir: '/opt/actions-runner',
+} as const;

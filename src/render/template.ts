@@ -1,0 +1,24 @@
+// ejs for text artifacts only (Dockerfile, shell, Markdown, workflow). Compose files are data.
+import ejs from 'ejs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TEMPLATES_DIR } from '../paths.js';
+import type { RenderContext } from './context.js';
+
+const cache = new Map<string, ejs.TemplateFunction>();
+
+/** Renders templates/NAME.ejs with the context as `c`. */
+export function renderTemplate(name: string, c: RenderContext): string {
+  let fn = cache.get(name);
+  if (!fn) {
+    const file = join(TEMPLATES_DIR, `${name}.ejs`);
+    fn = ejs.compile(readFileSync(file, 'utf8'), { filename: file, localsName: 'c', strict: true, escape: (s: string) => s });
+    cache.set(name, fn);
+  }
+  return fn(c) as string;
+}
+
+/** Shell-quote one word for generated scripts. */
+export function shq(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

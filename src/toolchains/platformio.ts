@@ -1,0 +1,54 @@
+// The PlatformIO preset: everything toolchain-specific that renderers need.
+// Another toolchain (Go, Python wheels) would be a sibling module with the same shape.
+import type { Answers } from '../answers.js';
+
+export interface Toolchain {
+  id: string;
+  displayName: string;
+  /** Cache directory under the user's home; lives in a named volume. */
+  cacheDir: string;
+  /** Env var the tool reads to find its cache. */
+  cacheEnv: string;
+  /** Virtualenv (outside the cache volume) the tool is installed into. */
+  venv: string;
+  /** apt packages needed only to install the tool (tools stage). */
+  buildApt: string[];
+  /** apt packages the tool needs at run time (dev stage). */
+  runtimeApt: string[];
+  /** pip requirement installed into the venv. */
+  pipRequirement(a: Answers): string;
+  /** Command printing the tool version (healthcheck, smoke tests). */
+  versionCommand: string;
+  /** Executable run by the build entrypoint. */
+  cli: string;
+  /** Build output folder relative to the project, one subfolder per env. */
+  buildDir: string;
+  /** Firmware artifacts copied by `build --output DIR`. */
+  artifactGlobs: string[];
+  /** Folders inside the cache that hold toolchain executables. */
+  executableDirs: string[];
+}
+
+export const platformio: Toolchain = {
+  id: 'platformio',
+  displayName: 'PlatformIO',
+  cacheDir: '.platformio',
+  cacheEnv: 'PLATFORMIO_CORE_DIR',
+  venv: '/opt/platformio',
+  buildApt: ['ca-certificates'],
+  // git: library dependencies from git URLs; libusb: many upload tools; xz/bzip2/unzip: package archives.
+  runtimeApt: ['ca-certificates', 'git', 'gosu', 'libusb-1.0-0', 'xz-utils', 'bzip2', 'unzip', 'curl'],
+  pipRequirement: (a) => `platformio==${a.platformioVersion}`,
+  versionCommand: 'pio --version',
+  cli: 'pio',
+  buildDir: '.pio/build',
+  artifactGlobs: ['firmware.bin', 'firmware.elf', 'firmware.hex', 'firmware.uf2', 'bootloader.bin', 'partitions.bin', 'spiffs.bin', 'littlefs.bin'],
+  executableDirs: ['packages', 'tools'],
+};
+
+export function toolchainFor(a: Answers): Toolchain {
+  switch (a.toolchain) {
+    case 'platformio':
+      return platformio;
+  }
+}
