@@ -13,5 +13,6 @@ export const VERSIONS = {
     setupBuildx: 'docker/setup-buildx-action@v3',
     buildPush: 'docker/build-push-action@v6',
     cache: 'actions/cache@v4',
+    uploadArtifact: 'actions/upload-artifact@v4',
   },
 } as const;

@@ -1,0 +1,84 @@
+// The `app` generator: gathers answers (flags, stored answers, prompts) and writes the artifacts.
+// All content comes from src/render: this class only decides what to ask and what to write.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import Generator, { type BaseOptions } from 'yeoman-generator';
+import { AnswersError, type Answers, type EnvAnswer } from '../../src/answers.js';
+import type { FlagAnswers } from '../../src/cli/flags.js';
+import { readEnvs } from '../../src/platformio/index.js';
+import { TOOL_VERSION } from '../../src/paths.js';
+import { renderAll, type Artifact } from '../../src/render/index.js';
+import { askAll, type ProjectInfo, type Question } from './prompts.js';
+
+export interface AppOptions {
+  flagAnswers?: FlagAnswers;
+  yes?: boolean;
+  force?: boolean;
+  /** Ask questions in a terminal; false means a missing answer is an error. */
+  interactive?: boolean;
+}
+
+/** Where answers live in .yo-rc.json (under the package name). */
+export interface StoredState {
+  answers?: Answers;
+  toolVersion?: string;
+}
+
+export class ConflictError extends Error {
+  constructor(readonly files: string[]) {
+    super(`these files exist and differ from what would be generated:\n${files.map((f) => `  ${f}`).join('\n')}\nNothing was written. Re-run with --force to overwrite them, or in a terminal to decide file by file.`);
+    this.name = 'ConflictError';
+  }
+}
+
+export function readProject(dir: string): ProjectInfo {
+  const name = basename(dir);
+  if (!existsSync(join(dir, 'platformio.ini'))) return { name, envs: null };
+  const { report, warnings } = readEnvs(dir);
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  const defaults = report.default_envs.filter((e: string) => report.envs.includes(e));
+  const order = [...defaults, ...report.envs.filter((e: string) => !defaults.includes(e))];
+  const envs: EnvAnswer[] = order.map((n: string) => ({ name: n, board: report.env[n]?.board ?? null, platform: report.env[n]?.platform ?? null }));
+  if (envs.length === 0) throw new AnswersError('platformio.ini defines no [env:NAME] section: pass --envs NAME[:BOARD],...', 'envs');
+  return { name, envs };
+}
+
+export default class AppGenerator extends Generator<StoredState, AppOptions & BaseOptions> {
+  private project!: ProjectInfo;
+  answers!: Answers;
+  artifacts!: Artifact[];
+
+  initializing() {
+    this.project = readProject(this.destinationRoot());
+  }
+
+  async prompting() {
+    const stored = this.config.getAll() as StoredState;
+    this.answers = await askAll({
+      flags: this.options.flagAnswers ?? {},
+      stored: stored.answers,
+      project: this.project,
+      yes: Boolean(this.options.yes),
+      interactive: Boolean(this.options.interactive),
+      prompt: async (q: Question) => (await this.prompt([q as never]))[q.name],
+    });
+  }
+
+  writing() {
+    this.artifacts = renderAll(this.answers);
+    if (!this.options.interactive && !this.options.force) {
+      const conflicts = this.artifacts.filter((f) => {
+        const path = this.destinationPath(f.path);
+        return existsSync(path) && readFileSync(path, 'utf8') !== f.content;
+      });
+      if (conflicts.length) throw new ConflictError(conflicts.map((f) => f.path));
+    }
+    for (const f of this.artifacts) {
+      this.fs.write(this.destinationPath(f.path), f.content, { mode: f.executable ? 0o755 : 0o644 } as never);
+    }
+    const state: StoredState = { answers: this.answers, toolVersion: TOOL_VERSION };
+    this.config.set(state);
+  }
+}
+
+export { AppGenerator };

@@ -1,0 +1,149 @@
+// askForX(): each answer comes from a flag, else the stored answers (.yo-rc.json), else the
+// default (--yes) or a prompt (TTY). Without a TTY a missing answer is collected and reported
+// with the flag that would give it: never a silent exit.
+import {
+  CI_KINDS,
+  defaultAnswers,
+  PLATFORMS,
+  RUNNER_KINDS,
+  TOOL_IDS,
+  OPTIONAL_TOOLS,
+  AnswersError,
+  type Answers,
+  type EnvAnswer,
+} from '../../src/answers.js';
+import { parseEnvsFlag, type FlagAnswers } from '../../src/cli/flags.js';
+
+export interface ProjectInfo {
+  /** Folder name, the default project slug. */
+  name: string;
+  /** Envs read from platformio.ini (default_envs first), or null when there is none. */
+  envs: EnvAnswer[] | null;
+}
+
+// A loose question shape: yeoman-generator's prompt typings are stricter than what inquirer accepts.
+export interface Question {
+  type: 'input' | 'number' | 'list' | 'checkbox';
+  name: string;
+  message: string;
+  default?: unknown;
+  choices?: { name: string; value: string; checked?: boolean }[];
+}
+
+export interface AskContext {
+  flags: FlagAnswers;
+  stored?: Answers;
+  project: ProjectInfo;
+  yes: boolean;
+  interactive: boolean;
+  prompt(q: Question): Promise<unknown>;
+}
+
+class Asker {
+  readonly missing: string[] = [];
+  constructor(private readonly ctx: AskContext) {}
+
+  async ask<T>(flag: string, given: T | undefined, stored: T | undefined, fallback: T, question: Omit<Question, 'name' | 'default'>, parse: (raw: unknown) => T): Promise<T> {
+    if (given !== undefined) return given;
+    if (stored !== undefined) return stored;
+    if (this.ctx.yes) return fallback;
+    if (!this.ctx.interactive) {
+      this.missing.push(`--${flag}`);
+      return fallback;
+    }
+    const def = question.type === 'checkbox' ? undefined : Array.isArray(fallback) ? fallback.join(',') : fallback;
+    return parse(await this.ctx.prompt({ ...question, name: flag, default: def }));
+  }
+}
+
+const asString = (raw: unknown) => String(raw ?? '').trim();
+const asInt = (raw: unknown) => Number(raw);
+const asList = <T>(raw: unknown) => (Array.isArray(raw) ? (raw as T[]) : []);
+
+async function askForEnvs(q: Asker, ctx: AskContext, fallback: EnvAnswer[]): Promise<EnvAnswer[]> {
+  const known = ctx.project.envs;
+  if (known === null) {
+    return q.ask('envs', ctx.flags.envs, ctx.stored?.envs, fallback, { type: 'input', message: 'No platformio.ini here. Envs to support (NAME[:BOARD],...)' }, (raw) => parseEnvsFlag(asString(raw)));
+  }
+  const byName = new Map(known.map((e) => [e.name, e]));
+  const pick = (names: string[]) => names.map((n) => byName.get(n)!);
+  return q.ask('envs', ctx.flags.envs, ctx.stored?.envs, fallback, {
+    type: 'checkbox',
+    message: 'Envs to build in Docker',
+    choices: known.map((e) => ({ name: e.board ? `${e.name} (${e.board})` : e.name, value: e.name, checked: true })),
+  }, (raw) => pick(asList<string>(raw)));
+}
+
+/** Envs named by --envs must exist in platformio.ini (when there is one); boards come from it. */
+function resolveFlagEnvs(flags: FlagAnswers, project: ProjectInfo): FlagAnswers {
+  if (!flags.envs || project.envs === null) return flags;
+  const byName = new Map(project.envs.map((e) => [e.name, e]));
+  const unknown = flags.envs.filter((e) => !byName.has(e.name)).map((e) => e.name);
+  if (unknown.length) {
+    throw new AnswersError(`--envs names envs that platformio.ini does not define: ${unknown.join(', ')} (known: ${project.envs.map((e) => e.name).join(', ')})`, 'envs');
+  }
+  return { ...flags, envs: flags.envs.map((e) => ({ ...byName.get(e.name)!, board: e.board ?? byName.get(e.name)!.board })) };
+}
+
+export async function askAll(ctx0: AskContext): Promise<Answers> {
+  const ctx = { ...ctx0, flags: resolveFlagEnvs(ctx0.flags, ctx0.project) };
+  const { flags: f, stored: s } = ctx;
+  if (ctx.project.envs === null && !f.envs && !s?.envs) {
+    // Nothing to default from: even --yes cannot proceed.
+    if (!ctx.interactive) throw new AnswersError('no platformio.ini found: pass --envs NAME[:BOARD],... to proceed without one', 'envs');
+  }
+  const d = defaultAnswers(f.projectName ?? s?.projectName ?? ctx.project.name, ctx.project.envs ?? []);
+  const q = new Asker(ctx);
+
+  const envs = await askForEnvs(q, ctx, d.envs);
+  const baseImage = await q.ask('base-image', f.baseImage, s?.baseImage, d.baseImage, { type: 'input', message: 'Base image (Python 3, Debian bookworm)' }, asString);
+  const platformioVersion = await q.ask('platformio-version', f.platformioVersion, s?.platformioVersion, d.platformioVersion, { type: 'input', message: 'PlatformIO version' }, asString);
+  const userName = await q.ask('user', f.userName, s?.user.name, d.user.name, { type: 'input', message: 'Non-root user name in the images' }, asString);
+  const uid = await q.ask('uid', f.uid, s?.user.uid, d.user.uid, { type: 'number', message: 'Its default UID (remapped to the host user at run time)' }, asInt);
+  const gid = await q.ask('gid', f.gid, s?.user.gid, d.user.gid, { type: 'number', message: 'Its default GID' }, asInt);
+  const tools = await q.ask('tools', f.tools, s?.tools, d.tools, {
+    type: 'checkbox',
+    message: 'Optional tools (from apt)',
+    choices: TOOL_IDS.map((t) => ({ name: `${t}: ${OPTIONAL_TOOLS[t].description}`, value: t })),
+  }, (raw) => asList<Answers['tools'][number]>(raw));
+  const runnerKind = await q.ask('runners', f.runners, s?.runners.kind, d.runners.kind, {
+    type: 'list',
+    message: 'Self-hosted CI runners',
+    choices: RUNNER_KINDS.map((k) => ({ name: k === 'github' ? 'GitHub Actions' : 'none', value: k })),
+  }, (raw) => asString(raw) as Answers['runners']['kind']);
+  let dev = 0;
+  let prod = 0;
+  if (runnerKind !== 'none') {
+    dev = await q.ask('dev-runners', f.devRunners, s?.runners.dev, d.runners.dev, { type: 'number', message: 'Runners in the dev profile' }, asInt);
+    prod = await q.ask('prod-runners', f.prodRunners, s?.runners.prod, d.runners.prod, { type: 'number', message: 'Runners in the prod profile' }, asInt);
+  }
+  const image = await q.ask('image', f.image, s?.image.name, d.image.name, { type: 'input', message: 'Image name' }, asString);
+  const registry = await q.ask('registry', f.registry, s?.image.registry, d.image.registry, { type: 'input', message: 'Registry (empty for none), e.g. ghcr.io/acme' }, asString);
+  const platforms = await q.ask('platforms', f.platforms, s?.platforms, d.platforms, {
+    type: 'checkbox',
+    message: 'Target platforms',
+    choices: PLATFORMS.map((p) => ({ name: p, value: p, checked: d.platforms.includes(p) })),
+  }, (raw) => asList<Answers['platforms'][number]>(raw));
+  const ci = await q.ask('ci', f.ci, s?.ci, d.ci, {
+    type: 'list',
+    message: 'CI workflow',
+    choices: CI_KINDS.map((k) => ({ name: k === 'github' ? 'GitHub Actions' : 'none', value: k })),
+  }, (raw) => asString(raw) as Answers['ci']);
+
+  if (q.missing.length) {
+    throw new AnswersError(`no terminal to ask in; missing answers: ${q.missing.join(', ')} (pass them, or --yes for the defaults)`, q.missing[0].slice(2));
+  }
+  return {
+    toolchain: 'platformio',
+    projectName: d.projectName,
+    envs,
+    baseImage,
+    platformioVersion,
+    user: { name: userName, uid, gid },
+    tools,
+    runners: { kind: runnerKind, dev, prod, labels: f.runnerLabels ?? s?.runners.labels ?? d.runners.labels },
+    image: { name: image, registry },
+    platforms,
+    ci,
+  };
+}

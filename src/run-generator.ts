@@ -1,0 +1,14 @@
+// Runs our Yeoman generators through yeoman-environment directly: no global `yo` needed.
+import { createEnv } from 'yeoman-environment';
+import AppGenerator, { type AppOptions } from '../generators/app/index.js';
+import { PACKAGE_ROOT } from './paths.js';
+
+const NAMESPACE = 'pio-docker:app';
+
+export async function runApp(dir: string, options: AppOptions): Promise<void> {
+  const env = createEnv({ cwd: dir });
+  env.register(AppGenerator as never, { namespace: NAMESPACE, resolved: `${PACKAGE_ROOT}/generators/app/index.js`, packagePath: PACKAGE_ROOT });
+  // Without a terminal the generator has already refused to touch differing files (unless --force),
+  // so the conflicter must not prompt: a prompt there would end the process with exit 0.
+  await env.run([NAMESPACE], { ...options, force: options.force || !options.interactive, skipInstall: true } as never);
+}

@@ -1,0 +1,178 @@
+// The scaffold as users run it: the real bin, in temp folders, without a terminal.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeProject, runCli, snapshot, tempProject, TWO_ENVS_INI } from './helpers/cli.js';
+import { ANSWER_FLAGS, SCAFFOLD_SWITCHES } from '../src/cli/flags.js';
+
+const EXPECTED_FILES = [
+  'Dockerfile',
+  '.dockerignore',
+  'docker/entrypoint.sh',
+  'docker/pio-build.sh',
+  'docker/runner-entrypoint.sh',
+  'compose.images.yaml',
+  'compose.build.yaml',
+  'compose.runners.yaml',
+  'scripts/build-docker.sh',
+  'scripts/local-ci.sh',
+  'scripts/test-persistent-volumes.sh',
+  '.github/workflows/docker-build.yml',
+  'docs/DOCKER.md',
+  '.yo-rc.json',
+];
+
+test('--yes writes every artifact, scripts executable, answers stored, default env first', () => {
+  const dir = tempProject({ 'platformio.ini': TWO_ENVS_INI });
+  try {
+    const r = runCli(['--yes'], dir);
+    assert.is(r.code, 0, r.stderr);
+    for (const f of EXPECTED_FILES) assert.ok(existsSync(join(dir, f)), `missing ${f}`);
+    const files = snapshot(dir);
+    for (const [path, { mode }] of files) {
+      if (path.endsWith('.sh')) assert.is(mode & 0o111, 0o111, `${path} should be executable`);
+      else assert.is(mode & 0o111, 0, `${path} should not be executable`);
+    }
+    const stored = JSON.parse(readFileSync(join(dir, '.yo-rc.json'), 'utf8'))['create-pio-docker'];
+    assert.equal(stored.answers.envs.map((e: { name: string }) => e.name), ['uno', 'esp32dev']);
+    assert.is(stored.answers.envs[1].board, 'esp32dev');
+    assert.is(stored.answers.projectName, 'demo-fw');
+    assert.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /ARG TARGET_BOARD=uno\n/);
+  } finally {
+    removeProject(dir);
+  }
+});
+
+test('running again with the same answers changes no byte', () => {
+  const dir = tempProject({ 'platformio.ini': TWO_ENVS_INI });
+  try {
+    assert.is(runCli(['--yes', '--tools', 'cppcheck', '--runners', 'none'], dir).code, 0);
+    const before = snapshot(dir);
+    const r = runCli([], dir); // stored answers answer everything: no --yes, no terminal needed
+    assert.is(r.code, 0, r.stderr);
+    assert.equal(snapshot(dir), before);
+    assert.not.ok(existsSync(join(dir, 'compose.runners.yaml')));
+  } finally {
+    removeProject(dir);
+  }
+});
+
+test('without a terminal and without --yes a missing answer names its flag, exit 2, nothing written', () => {
+  const dir = tempProject({ 'platformio.ini': TWO_ENVS_INI });
+  try {
+    const r = runCli(['--envs', 'uno'], dir);
+    assert.is(r.code, 2);
+    assert.match(r.stderr, /missing answers: --base-image, --platformio-version/);
+    assert.match(r.stderr, /--yes/);
+    assert.equal([...snapshot(dir).keys()], ['platformio.ini']);
+  } finally {
+    removeProject(dir);
+  }
+});
+
+test('flags answer prompts: --envs with a board, runners, registry, platforms', () => {
+  const dir = tempProject({ 'platformio.ini': TWO_ENVS_INI });
+  try {
+    const r = runCli(['--yes', '--envs', 'esp32dev', '--runners', 'github', '--dev-runners', '0', '--prod-runners', '3', '--registry', 'ghcr.io/acme', '--image', 'fw/build', '--platforms', 'linux/amd64,linux/arm64', '--ci', 'none'], dir);
+    assert.is(r.code, 0, r.stderr);
+    const stored = JSON.parse(readFileSync(join(dir, '.yo-rc.json'), 'utf8'))['create-pio-docker'].answers;
+    assert.equal(stored.envs, [{ name: 'esp32dev', board: 'esp32dev', platform: 'espressif32' }]);
+    assert.equal(stored.runners, { kind: 'github', dev: 0, prod: 3, labels: [] });
+    assert.equal(stored.image, { name: 'fw/build', registry: 'ghcr.io/acme' });
+    assert.not.ok(existsSync(join(dir, '.github/workflows/docker-build.yml')));
+    assert.match(readFileSync(join(dir, 'compose.images.yaml'), 'utf8'), /ghcr\.io\/acme\/fw\/build:builder/);
+  } finally {
+    removeProject(dir);
+  }
+});
+
+test('bad flag values are usage errors naming the flag (exit 2)', () => {
+  const dir = tempProject({ 'platformio.ini': TWO_ENVS_INI });
+  try {
+    for (const [args, re] of [
+      [['--yes', '--uid', 'abc'], /--uid takes a whole number/],
+      [['--yes', '--runners', 'gitlab'], /--runners takes github or none/],
+      [['--yes', '--envs', 'nope'], /--envs names envs that platformio.ini does not define: nope/],
+      [['--yes', '--user', 'root'], /invalid user name "root".*--user/],
+      [['--yes', '--bogus'], /Unknown option '--bogus'/],
+    ] as const) {
+      const r = runCli([...args], dir);
+      assert.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+    }
+    assert.equal([...snapshot(dir).keys()], ['platformio.ini']);
+  } finally {
+    removeProject(dir);
+  }
+});
+
+test('existing files that differ: exit 1 listing them, nothing written; --force overwrites', () => {
+  const dir = tempProject({ 'platformio.ini': TWO_ENVS_INI, Dockerfile: 'FROM scratch\n', 'docs/DOCKER.md': '# ours\n' });
+  try {
+    const r = runCli(['--yes'], dir);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, /  Dockerfile\n  docs\/DOCKER\.md\n/);
+    assert.match(r.stderr, /--force/);
+    assert.equal([...snapshot(dir).keys()].sort(), ['Dockerfile', 'docs/DOCKER.md', 'platformio.ini']);
+    assert.is(readFileSync(join(dir, 'Dockerfile'), 'utf8'), 'FROM scratch\n');
+
+    const forced = runCli(['--yes', '--force'], dir);
+    assert.is(forced.code, 0, forced.stderr);
+    assert.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /AS builder/);
+  } finally {
+    removeProject(dir);
+  }
+});
+
+test('a changed answer on a generated tree is a conflict too (no silent overwrite of edits)', () => {
+  const dir = tempProject({ 'platformio.ini': TWO_ENVS_INI });
+  try {
+    assert.is(runCli(['--yes'], dir).code, 0);
+    writeFileSync(join(dir, 'Dockerfile'), readFileSync(join(dir, 'Dockerfile'), 'utf8') + '# team edit\n');
+    const r = runCli(['--base-image', 'debian:bookworm'], dir);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, /Dockerfile/);
+    assert.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /# team edit\n$/);
+  } finally {
+    removeProject(dir);
+  }
+});
+
+test('no platformio.ini: says so; --envs NAME[:BOARD] proceeds', () => {
+  const dir = tempProject({ 'README.md': 'x\n' });
+  try {
+    const r = runCli(['--yes'], dir);
+    assert.is(r.code, 2);
+    assert.match(r.stderr, /no platformio\.ini found: pass --envs NAME\[:BOARD\]/);
+    const ok = runCli(['--yes', '--envs', 'pico:rpipico,native'], dir);
+    assert.is(ok.code, 0, ok.stderr);
+    const stored = JSON.parse(readFileSync(join(dir, '.yo-rc.json'), 'utf8'))['create-pio-docker'].answers;
+    assert.equal(stored.envs, [{ name: 'pico', board: 'rpipico', platform: null }, { name: 'native', board: null, platform: null }]);
+  } finally {
+    removeProject(dir);
+  }
+});
+
+test('malformed platformio.ini: file and line, exit 2, nothing written', () => {
+  const dir = tempProject({ 'platformio.ini': '[env:uno]\nboard = uno\n[env:broken\nboard = x\n' });
+  try {
+    const r = runCli(['--yes'], dir);
+    assert.is(r.code, 2);
+    assert.match(r.stderr, /platformio\.ini:3/);
+    assert.equal([...snapshot(dir).keys()], ['platformio.ini']);
+  } finally {
+    removeProject(dir);
+  }
+});
+
+test('--help lists every flag and command; --version prints the package version', () => {
+  const r = runCli(['--help'], process.cwd());
+  assert.is(r.code, 0);
+  for (const f of [...ANSWER_FLAGS, ...SCAFFOLD_SWITCHES]) assert.ok(r.stdout.includes(`--${f.name}`), `--help lacks --${f.name}`);
+  assert.match(r.stdout, /envs \[DIR\]/);
+  const v = runCli(['--version'], process.cwd());
+  assert.is(v.stdout.trim(), JSON.parse(readFileSync('package.json', 'utf8')).version);
+});
+
+test.run();
