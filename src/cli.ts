@@ -9,6 +9,30 @@ import { TOOL_VERSION } from './paths.js';
 const COMMANDS = [
   { name: '[DIR]', help: 'scaffold the Docker build environment into DIR (default: .)' },
   { name: 'envs [DIR]', help: 'print the envs platformio.ini defines (--json for machines)' },
+  { name: 'verify [DIR]', help: 'build every image with BuildKit on a Docker engine and smoke-test it' },
+  { name: 'update [DIR]', help: 'regenerate after platformio.ini changed, merging your edits (3-way)' },
+  { name: 'migrate [DIR]', help: 'turn split docker-compose.*.yml files into profile-based files' },
+];
+
+const VERIFY_FLAGS: FlagSpec[] = [
+  { name: 'target', value: 'STAGE', help: 'build only this image target (repeatable)' },
+  { name: 'build-arg', value: 'K=V', help: 'build argument, e.g. BASE_IMAGE or PIP_INDEX_URL (repeatable)' },
+  { name: 'network', value: 'MODE', help: 'network for RUN steps and the firmware build: default or host' },
+  { name: 'json', value: 'FILE', help: 'write a JSON report (- for stdout)' },
+  { name: 'timeout', value: 'SECONDS', help: 'limit for each build and container step (default: 900)' },
+  { name: 'keep', help: 'keep the containers, volumes and images it made (for debugging)' },
+  { name: 'no-cache', help: 'build without the build cache' },
+];
+
+const UPDATE_FLAGS: FlagSpec[] = [
+  { name: 'dry-run', help: 'print a unified diff of what would change; write nothing' },
+  { name: 'check', help: 'exit 1 when generated files are out of date (for CI); write nothing' },
+];
+
+const MIGRATE_FLAGS: FlagSpec[] = [
+  { name: 'yes', short: 'y', help: 'accept the proposed mapping without asking' },
+  { name: 'dry-run', help: 'print the new files and a diff; write nothing' },
+  { name: 'remove-old', help: 'remove the old files instead of keeping *.bak copies' },
 ];
 
 function flagLine(f: FlagSpec): string {
@@ -31,6 +55,15 @@ export function helpText(): string {
     'envs options:',
     flagLine({ name: 'json', help: 'print {"envs", "default_envs", "env"} as JSON' }),
     '',
+    'verify options (exit 0 all checks passed, 1 a check failed, 2 usage or engine error):',
+    ...VERIFY_FLAGS.map(flagLine),
+    '',
+    'update options (exit 0 merged cleanly, 1 conflicts written with markers):',
+    ...UPDATE_FLAGS.map(flagLine),
+    '',
+    'migrate options:',
+    ...MIGRATE_FLAGS.map(flagLine),
+    '',
     'General:',
     flagLine({ name: 'help', short: 'h', help: 'show this help' }),
     flagLine({ name: 'version', short: 'v', help: 'print the version' }),
@@ -41,9 +74,16 @@ export function helpText(): string {
   ].join('\n');
 }
 
-type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+type Options = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
 
-function parse(args: string[], options: Options): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+/** parseArgs options from a flag table: flags with a value are strings. */
+function optionsOf(flags: FlagSpec[], multiple: string[] = []): Options {
+  const out: Options = {};
+  for (const f of flags) out[f.name] = { type: f.value ? 'string' : 'boolean', ...(f.short ? { short: f.short } : {}), ...(multiple.includes(f.name) ? { multiple: true } : {}) };
+  return out;
+}
+
+function parse(args: string[], options: Options): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
   try {
     return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (e) {
@@ -57,10 +97,7 @@ function oneDir(positionals: string[]): string {
 }
 
 async function scaffold(args: string[]): Promise<number> {
-  const options: Options = {};
-  for (const f of ANSWER_FLAGS) options[f.name] = { type: 'string' };
-  for (const f of SCAFFOLD_SWITCHES) options[f.name] = { type: 'boolean', ...(f.short ? { short: f.short } : {}) };
-  const { values, positionals } = parse(args, options);
+  const { values, positionals } = parse(args, optionsOf([...ANSWER_FLAGS, ...SCAFFOLD_SWITCHES]));
   if (values.help) return help();
   const dir = oneDir(positionals);
   const flags = flagAnswers(values as Record<string, string | undefined>);
@@ -81,6 +118,51 @@ async function envs(args: string[]): Promise<number> {
   return envsCommand(oneDir(positionals), { json: Boolean(values.json) });
 }
 
+async function verify(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, optionsOf(VERIFY_FLAGS, ['target', 'build-arg']));
+  if (values.help) return help();
+  const buildArgs: Record<string, string> = {};
+  for (const kv of (values['build-arg'] as string[] | undefined) ?? []) {
+    const i = kv.indexOf('=');
+    if (i < 1) throw new UsageError(`--build-arg takes K=V, not "${kv}"`);
+    buildArgs[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  const network = (values.network as string | undefined) ?? 'default';
+  if (network !== 'default' && network !== 'host') throw new UsageError(`--network takes default or host, not "${network}"`);
+  const timeout = (values.timeout as string | undefined) ?? '900';
+  if (!/^[1-9][0-9]*$/.test(timeout)) throw new UsageError(`--timeout takes a number of seconds, not "${timeout}"`);
+  const { verifyCommand } = await import('./commands/verify.js');
+  return verifyCommand(oneDir(positionals), {
+    targets: (values.target as string[] | undefined) ?? [],
+    buildArgs,
+    network,
+    json: values.json as string | undefined,
+    timeoutSec: Number(timeout),
+    keep: Boolean(values.keep),
+    noCache: Boolean(values['no-cache']),
+  });
+}
+
+async function update(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, optionsOf(UPDATE_FLAGS));
+  if (values.help) return help();
+  if (values['dry-run'] && values.check) throw new UsageError('--dry-run and --check do not go together');
+  const { updateCommand } = await import('./commands/update.js');
+  return updateCommand(oneDir(positionals), { dryRun: Boolean(values['dry-run']), check: Boolean(values.check) });
+}
+
+async function migrate(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, optionsOf(MIGRATE_FLAGS));
+  if (values.help) return help();
+  const { migrateCommand } = await import('./commands/migrate.js');
+  return migrateCommand(oneDir(positionals), {
+    yes: Boolean(values.yes),
+    dryRun: Boolean(values['dry-run']),
+    removeOld: Boolean(values['remove-old']),
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+  });
+}
+
 function help(): number {
   process.stdout.write(helpText());
   return 0;
@@ -95,6 +177,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (first === 'help') return help();
     if (first === 'envs') return await envs(rest);
+    if (first === 'verify') return await verify(rest);
+    if (first === 'update') return await update(rest);
+    if (first === 'migrate') return await migrate(rest);
     return await scaffold(argv);
   } catch (e) {
     return report(e);

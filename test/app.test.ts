@@ -30,8 +30,12 @@ test('--yes writes every artifact, scripts executable, answers stored, default e
     assert.is(r.code, 0, r.stderr);
     for (const f of EXPECTED_FILES) assert.ok(existsSync(join(dir, f)), `missing ${f}`);
     const files = snapshot(dir);
+    for (const f of EXPECTED_FILES.filter((f) => f !== '.yo-rc.json')) {
+      // the merge base for `update`: exactly what was generated
+      assert.is(files.get(`.create-pio-docker/base/${f}`)?.content, files.get(f)!.content, `base copy of ${f}`);
+    }
     for (const [path, { mode }] of files) {
-      if (path.endsWith('.sh')) assert.is(mode & 0o111, 0o111, `${path} should be executable`);
+      if (path.endsWith('.sh') && !path.startsWith('.create-pio-docker/')) assert.is(mode & 0o111, 0o111, `${path} should be executable`);
       else assert.is(mode & 0o111, 0, `${path} should not be executable`);
     }
     const stored = JSON.parse(readFileSync(join(dir, '.yo-rc.json'), 'utf8'))['create-pio-docker'];
@@ -134,6 +138,19 @@ test('a changed answer on a generated tree is a conflict too (no silent overwrit
     assert.is(r.code, 1);
     assert.match(r.stderr, /Dockerfile/);
     assert.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /# team edit\n$/);
+  } finally {
+    removeProject(dir);
+  }
+});
+
+test('a changed answer on an untouched generated tree rewrites it without --force', () => {
+  const dir = tempProject({ 'platformio.ini': TWO_ENVS_INI });
+  try {
+    assert.is(runCli(['--yes'], dir).code, 0);
+    const r = runCli(['--base-image', 'debian:bookworm'], dir);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /ARG BASE_IMAGE=debian:bookworm\n/);
+    assert.match(readFileSync(join(dir, '.create-pio-docker/base/Dockerfile'), 'utf8'), /ARG BASE_IMAGE=debian:bookworm\n/);
   } finally {
     removeProject(dir);
   }

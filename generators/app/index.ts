@@ -8,6 +8,7 @@ import type { FlagAnswers } from '../../src/cli/flags.js';
 import { readEnvs } from '../../src/platformio/index.js';
 import { TOOL_VERSION } from '../../src/paths.js';
 import { renderAll, type Artifact } from '../../src/render/index.js';
+import { basePath, readBase } from '../../src/state.js';
 import { askAll, type ProjectInfo, type Question } from './prompts.js';
 
 export interface AppOptions {
@@ -66,15 +67,21 @@ export default class AppGenerator extends Generator<StoredState, AppOptions & Ba
 
   writing() {
     this.artifacts = renderAll(this.answers);
+    const root = this.destinationRoot();
     if (!this.options.interactive && !this.options.force) {
+      // A file is the team's when it differs both from what we would write now and from what we
+      // wrote last time; only those need consent.
       const conflicts = this.artifacts.filter((f) => {
         const path = this.destinationPath(f.path);
-        return existsSync(path) && readFileSync(path, 'utf8') !== f.content;
+        if (!existsSync(path)) return false;
+        const onDisk = readFileSync(path, 'utf8');
+        return onDisk !== f.content && onDisk !== readBase(root, f.path);
       });
       if (conflicts.length) throw new ConflictError(conflicts.map((f) => f.path));
     }
     for (const f of this.artifacts) {
-      this.fs.write(this.destinationPath(f.path), f.content, { mode: f.executable ? 0o755 : 0o644 } as never);
+      this.fs.write(this.destinationPath(f.path), f.content, f.executable ? ({ mode: 0o755 } as never) : undefined);
+      this.fs.write(this.destinationPath(basePath(f.path)), f.content);
     }
     const state: StoredState = { answers: this.answers, toolVersion: TOOL_VERSION };
     this.config.set(state);

@@ -24,6 +24,8 @@ const IGNORED = [
   '*.bak',
   '.runner-token',
   '.env',
+  '.create-pio-docker/',
+  '.ci-cache/',
 ];
 
 export const renderDockerignore: Renderer = () => [

@@ -1,0 +1,153 @@
+// `create-pio-docker verify [DIR]`: builds every image target through the Engine API with
+// BuildKit and runs behaviour checks in real containers. Exit 0 all passed, 1 a check failed,
+// 2 usage or engine error.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { validateAnswers, type Answers } from '../answers.js';
+import { UsageError } from '../cli/flags.js';
+import { buildImage, BuildError, type BuildEvent } from '../engine/build.js';
+import { connect, EngineUnavailableError } from '../engine/connect.js';
+import { FILES } from '../paths.js';
+import { renderContext } from '../render/context.js';
+import { checkCompose } from '../verify/compose-checks.js';
+import { dockerfileStages, globalArgDefault, planTargets } from '../verify/plan.js';
+import { Report } from '../verify/report.js';
+import { Sandbox } from '../verify/sandbox.js';
+import { runSmokeChecks } from '../verify/smoke.js';
+
+export interface VerifyOptions {
+  targets: string[];
+  buildArgs: Record<string, string>;
+  /** Network for RUN steps and the firmware build: host or default. */
+  network: 'host' | 'default';
+  /** Where to write the JSON report; `-` is stdout. */
+  json?: string;
+  timeoutSec: number;
+  keep: boolean;
+  noCache: boolean;
+}
+
+const ARCH: Record<string, string> = { x86_64: 'amd64', amd64: 'amd64', aarch64: 'arm64', arm64: 'arm64' };
+
+function readAnswers(dir: string): Answers {
+  const rc = join(dir, '.yo-rc.json');
+  const answers = existsSync(rc) ? JSON.parse(readFileSync(rc, 'utf8'))['create-pio-docker']?.answers : undefined;
+  if (!answers) throw new UsageError(`${dir} has no answers of create-pio-docker (.yo-rc.json): scaffold it first with create-pio-docker`);
+  return validateAnswers(answers);
+}
+
+export async function verifyCommand(dir: string, o: VerifyOptions): Promise<number> {
+  const dockerfilePath = join(dir, FILES.dockerfile);
+  if (!existsSync(dockerfilePath)) throw new UsageError(`no Dockerfile in ${dir}`);
+  const dockerfile = readFileSync(dockerfilePath, 'utf8');
+  const c = renderContext(readAnswers(dir));
+  const plan = planTargets(dir, dockerfile, o.targets);
+  // Progress goes to stderr so that `--json -` leaves stdout to the report.
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const report = new Report(log);
+
+  let engine;
+  try {
+    engine = await connect();
+  } catch (e) {
+    if (e instanceof EngineUnavailableError) {
+      log(`error: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  const { docker } = engine;
+  const runId = randomBytes(4).toString('hex');
+  const sandbox = new Sandbox(docker, runId);
+  const timeoutMs = o.timeoutSec * 1000;
+  log(`verify ${runId}: Docker ${engine.version} (${engine.arch}), targets: ${plan.targets.join(', ') || 'none'}`);
+
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    log('interrupted: cleaning up');
+    void (o.keep ? Promise.resolve([]) : sandbox.cleanup()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    await checkArchitecture(engine.arch, dockerfile, o, c.a.platforms, report, docker);
+    for (const t of plan.notBuilt) report.add(`build: ${t.target}`, 'skip', t.reason);
+
+    const images: Record<string, string> = {};
+    for (const target of plan.targets) {
+      const tag = `cpd-verify/${c.a.projectName}:${target}-${runId}`;
+      try {
+        const result = await buildImage({
+          docker,
+          contextDir: dir,
+          target,
+          tag,
+          buildargs: o.buildArgs,
+          networkmode: o.network,
+          labels: sandbox.labels,
+          nocache: o.noCache,
+          timeoutMs,
+          onEvent: progressPrinter(target, log),
+        });
+        const cached = result.steps.filter((s) => s.cached).length;
+        images[target] = tag;
+        report.add(`build: ${target}`, 'pass', `${result.steps.length} steps, ${cached} CACHED, ${(result.durationMs / 1000).toFixed(1)} s`);
+      } catch (e) {
+        if (!(e instanceof BuildError)) throw e;
+        report.add(`build: ${target}`, 'fail', `${e.message}${e.step ? `\n  step: ${e.step}` : ''}${e.logTail.length ? `\n  ${e.logTail.join('\n  ')}` : ''}`);
+      }
+    }
+
+    await runSmokeChecks({ c, sandbox, report, projectDir: dir, images, timeoutMs, buildNetwork: o.network === 'host' ? 'host' : 'bridge' });
+    await checkCompose(dir, c.repo, dockerfileStages(dockerfile), report, { timeoutMs });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (!interrupted) {
+      if (o.keep) log(`--keep: left containers, volumes and images labelled create-pio-docker.verify=${runId}`);
+      else for (const p of await sandbox.cleanup()) report.warn(`cleanup: ${p}`);
+    }
+  }
+
+  const table = report.table();
+  if (o.json === '-') {
+    process.stderr.write(`\n${table}\n`);
+    process.stdout.write(report.json({ runId, engine: { version: engine.version, arch: engine.arch } }));
+  } else {
+    process.stdout.write(`\n${table}\n`);
+    if (o.json) writeFileSync(o.json, report.json({ runId, engine: { version: engine.version, arch: engine.arch } }));
+  }
+  return report.failed ? 1 : 0;
+}
+
+/** Host vs base image architecture, and a warning for platforms that need emulation. */
+async function checkArchitecture(engineArch: string, dockerfile: string, o: VerifyOptions, platforms: string[], report: Report, docker: Sandbox['docker']): Promise<void> {
+  const host = ARCH[engineArch] ?? engineArch;
+  const base = o.buildArgs.BASE_IMAGE ?? globalArgDefault(dockerfile, 'BASE_IMAGE') ?? '(unknown)';
+  for (const p of platforms) {
+    if (p !== `linux/${host}`) report.warn(`${p} differs from the engine's linux/${host}: building it needs emulation (binfmt/QEMU) and is slow; verify builds linux/${host} only`);
+  }
+  try {
+    const img = await docker.getImage(base).inspect();
+    const arch = ARCH[img.Architecture] ?? img.Architecture;
+    report.add('architecture', arch === host ? 'pass' : 'fail', arch === host ? `engine and ${base} are linux/${host}` : `${base} is linux/${arch} but the engine is linux/${host}: it would run under emulation`);
+  } catch {
+    report.warn(`base image ${base} is not present locally: the build will try to pull it`);
+  }
+}
+
+function progressPrinter(target: string, log: (line: string) => void): (e: BuildEvent) => void {
+  const tty = Boolean(process.stderr.isTTY);
+  return (e) => {
+    if (e.type === 'step-done') {
+      const status = e.cached ? 'CACHED' : e.error ? `ERROR ${e.error}` : `DONE ${(e.durationMs / 1000).toFixed(1)}s`;
+      if (tty) process.stderr.write('\r\x1b[K');
+      log(`[${target}] ${e.name} ${status}`);
+    } else if (e.type === 'step-start' && tty) {
+      process.stderr.write(`\r\x1b[K[${target}] ${e.name.slice(0, (process.stderr.columns ?? 80) - target.length - 4)}`);
+    }
+  };
+}

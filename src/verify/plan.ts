@@ -1,0 +1,46 @@
+// What verify builds: the image targets named in the generated compose images file, or else
+// every final stage of the Dockerfile.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { FILES } from '../paths.js';
+
+/** Stage names in Dockerfile order (`FROM x AS name`). */
+export function dockerfileStages(dockerfile: string): string[] {
+  return [...dockerfile.matchAll(/^\s*FROM\s+\S+(?:\s+--\S+)*\s+AS\s+([A-Za-z0-9_.-]+)\s*$/gim)].map((m) => m[1].toLowerCase());
+}
+
+/** The default of a global `ARG NAME=value` before the first FROM. */
+export function globalArgDefault(dockerfile: string, name: string): string | null {
+  const head = dockerfile.split(/^\s*FROM\s/im)[0];
+  const m = head.match(new RegExp(`^\\s*ARG\\s+${name}=(\\S+)\\s*$`, 'm'));
+  return m ? m[1] : null;
+}
+
+export interface TargetPlan {
+  /** Targets to build, in order. */
+  targets: string[];
+  /** Targets that exist but are not built, with the reason. */
+  notBuilt: { target: string; reason: string }[];
+}
+
+export function planTargets(dir: string, dockerfile: string, only: string[]): TargetPlan {
+  const stages = dockerfileStages(dockerfile);
+  const composePath = join(dir, FILES.composeImages);
+  let candidates: string[];
+  if (existsSync(composePath)) {
+    const services = (parse(readFileSync(composePath, 'utf8'), { merge: true })?.services ?? {}) as Record<string, { build?: { target?: string } }>;
+    candidates = [...new Set(Object.values(services).map((s) => s.build?.target).filter((t): t is string => Boolean(t)))];
+  } else {
+    // Stages used as a base by another stage are built anyway; the leaves are the images.
+    candidates = stages.filter((s) => !new RegExp(`^\\s*FROM\\s+${s}(\\s|$)`, 'im').test(dockerfile) || s === 'dev');
+  }
+  const unknown = only.filter((t) => !stages.includes(t));
+  if (unknown.length) throw new Error(`--target names stages the Dockerfile does not have: ${unknown.join(', ')} (stages: ${stages.join(', ')})`);
+  const targets = only.length ? candidates.filter((t) => only.includes(t)).concat(only.filter((t) => !candidates.includes(t))) : candidates;
+  const notBuilt = [
+    ...candidates.filter((t) => !targets.includes(t)).map((target) => ({ target, reason: 'not selected by --target' })),
+    ...stages.filter((s) => !candidates.includes(s) && !targets.includes(s)).map((target) => ({ target, reason: 'intermediate stage (built as part of the others)' })),
+  ];
+  return { targets, notBuilt };
+}

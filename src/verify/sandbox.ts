@@ -1,0 +1,118 @@
+// Everything verify creates (containers, volumes, images) carries the run's label, so cleanup can
+// find it all again: at the end, on failure, and on Ctrl-C.
+import type Docker from 'dockerode';
+
+export const RUN_LABEL = 'create-pio-docker.verify';
+
+export interface RunOptions {
+  image: string;
+  cmd?: string[];
+  entrypoint?: string[];
+  env?: Record<string, string>;
+  /** `host:container` bind mounts. */
+  binds?: string[];
+  volumes?: { name: string; target: string }[];
+  user?: string;
+  /** Network mode; `none` unless a check needs the network. */
+  network?: string;
+  timeoutMs: number;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Splits Docker's multiplexed log stream (8-byte frame headers) into stdout and stderr. */
+export function demux(buf: Buffer): { stdout: string; stderr: string } {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const size = buf.readUInt32BE(i + 4);
+    (buf[i] === 2 ? err : out).push(buf.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+export class Sandbox {
+  readonly labels: Record<string, string>;
+  private volumeCount = 0;
+
+  constructor(
+    readonly docker: Docker,
+    readonly runId: string,
+  ) {
+    this.labels = { [RUN_LABEL]: runId };
+  }
+
+  /** A fresh, labelled named volume. */
+  async volume(purpose: string): Promise<string> {
+    const name = `cpd-verify-${this.runId}-${purpose}-${++this.volumeCount}`;
+    await this.docker.createVolume({ Name: name, Labels: this.labels });
+    return name;
+  }
+
+  /** Creates a labelled container (not started) for checks that drive it themselves. */
+  async create(o: Omit<RunOptions, 'timeoutMs'>, extra: Partial<Docker.ContainerCreateOptions> = {}): Promise<Docker.Container> {
+    return this.docker.createContainer({
+      Image: o.image,
+      Cmd: o.cmd,
+      Entrypoint: o.entrypoint,
+      User: o.user,
+      Env: Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      Labels: this.labels,
+      HostConfig: {
+        NetworkMode: o.network ?? 'none',
+        Binds: o.binds,
+        Mounts: (o.volumes ?? []).map((v) => ({ Type: 'volume' as const, Source: v.name, Target: v.target })),
+      },
+      ...extra,
+    });
+  }
+
+  /** Runs a container to completion (or the timeout) and returns its exit code and output. */
+  async run(o: RunOptions): Promise<RunResult> {
+    const container = await this.create(o);
+    try {
+      await container.start();
+      const waited = await Promise.race([
+        container.wait() as Promise<{ StatusCode: number }>,
+        new Promise<null>((resolve) => setTimeout(resolve, o.timeoutMs).unref()),
+      ]);
+      if (waited === null) {
+        await container.kill().catch(() => {});
+        const logs = demux((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer);
+        return { exitCode: -1, stdout: logs.stdout, stderr: `${logs.stderr}\n(timed out after ${o.timeoutMs / 1000} s)` };
+      }
+      const logs = demux((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer);
+      return { exitCode: waited.StatusCode, ...logs };
+    } finally {
+      await container.remove({ force: true, v: true }).catch(() => {});
+    }
+  }
+
+  /** Removes every container, volume and image carrying this run's label. */
+  async cleanup(): Promise<string[]> {
+    const filters = JSON.stringify({ label: [`${RUN_LABEL}=${this.runId}`] });
+    const problems: string[] = [];
+    const attempt = async (what: string, fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+      } catch (e) {
+        problems.push(`${what}: ${(e as Error).message}`);
+      }
+    };
+    for (const c of await this.docker.listContainers({ all: true, filters })) {
+      await attempt(`container ${c.Id.slice(0, 12)}`, () => this.docker.getContainer(c.Id).remove({ force: true, v: true }));
+    }
+    const { Volumes } = await this.docker.listVolumes({ filters });
+    for (const v of Volumes ?? []) await attempt(`volume ${v.Name}`, () => this.docker.getVolume(v.Name).remove());
+    for (const img of await this.docker.listImages({ filters })) {
+      for (const tag of img.RepoTags ?? []) if (tag !== '<none>:<none>') await attempt(`image ${tag}`, () => this.docker.getImage(tag).remove({ noprune: false }));
+    }
+    return problems;
+  }
+}
