@@ -63,6 +63,10 @@ const IMAGE_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[.
 const REGISTRY = /^[a-zA-Z0-9.-]+(?::[0-9]+)?(?:\/[a-z0-9._-]+)*$/;
 // Env names end up in compose service names, profiles and shell words: reject what would break them.
 const ENV_NAME = /^[A-Za-z0-9_.-][A-Za-z0-9 _.-]*$/;
+// Service and profile names of the build compose file itself, so no env slug may take them.
+export const RESERVED_SLUGS = ['all', 'clean', 'shell'];
+// What `docker compose` v2 accepts as a profile name (v1 checks nothing); env slugs become profiles.
+const PROFILE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 const IMAGE_REF = /^[a-zA-Z0-9][a-zA-Z0-9._\/:@-]*$/;
 
 /** Compose service/profile-safe form of an env name (`my env` -> `my-env`). */
@@ -85,6 +89,8 @@ export function validateAnswers(a: Answers): Answers {
   for (const env of a.envs) {
     if (!ENV_NAME.test(env.name)) fail('envs', `env name "${env.name}" has characters a build service cannot use`);
     const slug = envSlug(env.name);
+    if (RESERVED_SLUGS.includes(slug)) fail('envs', `env "${env.name}" would take the compose service "${slug}", which is reserved (${RESERVED_SLUGS.join(', ')})`);
+    if (!PROFILE_NAME.test(slug)) fail('envs', `env "${env.name}" gives "${slug}", which is not a valid compose profile name (two or more of letters, digits, _ . -, not starting with _ . -)`);
     const clash = slugs.get(slug);
     if (clash !== undefined) fail('envs', `envs "${clash}" and "${env.name}" map to the same service name "${slug}"`);
     slugs.set(slug, env.name);

@@ -6,9 +6,10 @@ import { PACKAGE_ROOT } from './paths.js';
 const NAMESPACE = 'pio-docker:app';
 
 export async function runApp(dir: string, options: AppOptions): Promise<void> {
-  const env = createEnv({ cwd: dir });
+  // Without a terminal the generator itself refuses to touch differing files (unless --force), so
+  // the conflicter must not prompt: a prompt there would end the process with exit 0. The
+  // conflicter takes `force` from the environment's options, the generator from its own.
+  const env = createEnv({ cwd: dir, force: options.force || !options.interactive } as never);
   env.register(AppGenerator as never, { namespace: NAMESPACE, resolved: `${PACKAGE_ROOT}/generators/app/index.js`, packagePath: PACKAGE_ROOT });
-  // Without a terminal the generator has already refused to touch differing files (unless --force),
-  // so the conflicter must not prompt: a prompt there would end the process with exit 0.
-  await env.run([NAMESPACE], { ...options, force: options.force || !options.interactive, skipInstall: true } as never);
+  await env.run([NAMESPACE], { ...options, skipInstall: true } as never);
 }

@@ -80,7 +80,8 @@ export default class AppGenerator extends Generator<StoredState, AppOptions & Ba
       if (conflicts.length) throw new ConflictError(conflicts.map((f) => f.path));
     }
     for (const f of this.artifacts) {
-      this.fs.write(this.destinationPath(f.path), f.content, f.executable ? ({ mode: 0o755 } as never) : undefined);
+      // mem-fs-editor 12 takes the mode as write options `{ stat: { mode } }`.
+      this.fs.write(this.destinationPath(f.path), f.content, f.executable ? ({ stat: { mode: 0o755 } } as never) : undefined);
       this.fs.write(this.destinationPath(basePath(f.path)), f.content);
     }
     const state: StoredState = { answers: this.answers, toolVersion: TOOL_VERSION };

@@ -1,0 +1,299 @@
+// The generated compose files: real `docker-compose config` for every profile, the compose-spec
+// schema, dclint, and what the services do (envs, profiles, cache volume, runners, token).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import Ajv from 'ajv';
+import { parse, parseDocument } from 'yaml';
+import { defaultAnswers, validateAnswers, type Answers } from '../src/answers.js';
+import { STRINGIFY } from '../src/compose/model.js';
+import { composeRenderers } from '../src/render/compose.js';
+import { renderContext } from '../src/render/context.js';
+import { renderDockerfile } from '../src/render/dockerfile.js';
+import { dockerfileStages, planTargets } from '../src/verify/plan.js';
+import { ROOT } from './helpers/cli.js';
+
+const IMAGES = 'compose.images.yaml';
+const BUILD = 'compose.build.yaml';
+const RUNNERS = 'compose.runners.yaml';
+
+const twoEnvs = [
+  { name: 'uno', board: 'uno', platform: 'atmelavr' },
+  { name: 'esp32dev', board: 'esp32dev', platform: 'espressif32' },
+];
+const withSpace = [...twoEnvs, { name: 'esp32 debug', board: 'esp32dev', platform: 'espressif32' }];
+
+const SETS: Record<string, Answers> = {
+  default: defaultAnswers('demo-fw', twoEnvs),
+  'no runners': { ...defaultAnswers('blinky', [twoEnvs[0]]), runners: { kind: 'none', dev: 0, prod: 0, labels: [] } },
+  'prod only, labels, registry, two platforms': {
+    ...defaultAnswers('sensor-hub', withSpace),
+    user: { name: 'fw', uid: 1001, gid: 1002 },
+    runners: { kind: 'github', dev: 0, prod: 3, labels: ['hil', 'esp32'] },
+    image: { name: 'fw/build', registry: 'ghcr.io/acme' },
+    platforms: ['linux/amd64', 'linux/arm64'],
+  },
+  'dev only': { ...defaultAnswers('devbox', withSpace), runners: { kind: 'github', dev: 2, prod: 0, labels: ['platformio', 'lab'] } },
+};
+
+type Svc = Record<string, any>;
+type Compose = { services: Record<string, Svc>; volumes?: Record<string, { name?: string }> } & Record<string, any>;
+
+const render = (a: Answers) => composeRenderers.flatMap((r) => r(validateAnswers(structuredClone(a))));
+const files = (a: Answers) => new Map(render(a).map((f) => [f.path, f.content]));
+/** Effective values, anchors and merge keys resolved. */
+const effective = (text: string): Compose => parse(text, { merge: true });
+const profilesOf = (c: Compose) => [...new Set(Object.values(c.services).flatMap((s) => s.profiles ?? []))].sort();
+
+function withFiles<T>(a: Answers, fn: (dir: string, texts: Map<string, string>) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'cpd-compose-'));
+  const texts = files(a);
+  try {
+    for (const [path, content] of texts) writeFileSync(join(dir, path), content);
+    return fn(dir, texts);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function compose(dir: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  // Without the caller's RUNNER_* / HOST_* variables, so the defaults in the files are what is checked.
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(RUNNER_|HOST_|PIP_INDEX_URL)/.test(k)));
+  const r = spawnSync('docker-compose', args, { cwd: dir, encoding: 'utf8', env: { ...clean, ...env } });
+  if (r.error) throw r.error;
+  return r;
+}
+
+for (const [name, a] of Object.entries(SETS)) {
+  test(`${name}: docker-compose 1.29 config passes without a profile and for every profile`, () => {
+    withFiles(a, (dir, texts) => {
+      assert.equal([...texts.keys()], renderContext(a).hasRunners ? [IMAGES, BUILD, RUNNERS] : [IMAGES, BUILD]);
+      for (const [file, text] of texts) {
+        const profiles = profilesOf(effective(text));
+        assert.ok(profiles.length > 0, `${file} has profiles`);
+        for (const profile of [null, ...profiles]) {
+          const args = ['-f', file, ...(profile ? ['--profile', profile] : []), 'config', '-q'];
+          const r = compose(dir, args);
+          assert.is(r.status, 0, `docker-compose ${args.join(' ')}:\n${r.stderr}`);
+          assert.is(r.stderr, '', `docker-compose ${args.join(' ')} warns:\n${r.stderr}`);
+        }
+      }
+    });
+  });
+}
+
+test('every file passes the compose-spec JSON schema that dclint ships', () => {
+  const dir = dirname(createRequire(import.meta.url).resolve('dclint/package.json'));
+  const schema = JSON.parse(readFileSync(join(dir, 'schemas', 'compose.schema.json'), 'utf8'));
+  delete schema.$schema;
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  for (const [name, a] of Object.entries(SETS)) {
+    for (const [file, text] of files(a)) {
+      const ok = validate(effective(text));
+      assert.ok(ok, `${name}/${file}: ${JSON.stringify(validate.errors, null, 1)}`);
+    }
+  }
+  // The check can fail: a key compose does not know is rejected.
+  const bad = effective(files(SETS.default).get(BUILD)!);
+  bad.services.uno.privileged_mode = true;
+  assert.not.ok(validate(bad));
+});
+
+test('only keys docker-compose 1.29 knows: no top-level name/include, no develop, no privileged', () => {
+  for (const a of Object.values(SETS)) {
+    for (const [file, text] of files(a)) {
+      const c = effective(text);
+      assert.equal(Object.keys(c).filter((k) => !k.startsWith('x-')).sort(), file === IMAGES ? ['services'] : ['services', 'volumes'], file);
+      assert.not.match(text, /privileged|develop:|start_interval|required:/, file);
+    }
+  }
+});
+
+test('images: one service per Dockerfile target, image REPO:TARGET, shared build args, pull_policy build', () => {
+  for (const a of Object.values(SETS)) {
+    const c = renderContext(a);
+    const text = files(a).get(IMAGES)!;
+    const { services } = effective(text);
+    assert.equal(Object.keys(services), c.targets);
+    for (const t of c.targets) {
+      const s = services[t];
+      assert.is(s.image, c.imageRef(t));
+      assert.is(s.pull_policy, 'build', 'dclint no-build-and-image wants a pull_policy next to build + image');
+      assert.equal(s.profiles, [t, 'all']);
+      assert.equal({ ...s.build, args: undefined }, { context: '.', dockerfile: 'Dockerfile', target: t, args: undefined });
+      assert.equal(s.build.args, {
+        BASE_IMAGE: a.baseImage,
+        PLATFORMIO_VERSION: a.platformioVersion,
+        USER_ID: String(a.user.uid),
+        GROUP_ID: String(a.user.gid),
+        PIP_INDEX_URL: '${PIP_INDEX_URL:-}',
+        ...(t === 'builder' ? { TARGET_BOARD: a.envs[0].name } : {}),
+      });
+    }
+    assert.match(text, /^x-build: &build\n/m);
+    assert.is(text.split('<<: *build\n').length - 1, c.targets.length);
+    assert.match(text, /args: &build-args\n/);
+    assert.match(text, /args:\n {8}<<: \*build-args\n {8}TARGET_BOARD: /);
+    // Compose v1 cannot build for other platforms: the file says how instead.
+    assert.match(text, new RegExp(`^# .*scripts/build-docker\\.sh --platform ${a.platforms.join(',')}$`, 'm'));
+  }
+  assert.match(files(SETS['prod only, labels, registry, two platforms']).get(IMAGES)!, /image: ghcr\.io\/acme\/fw\/build:builder\n/);
+});
+
+test('images: the targets exist in the generated Dockerfile, and verify plans exactly them', () => {
+  for (const a of Object.values(SETS)) {
+    const dockerfile = renderDockerfile(validateAnswers(a))[0].content;
+    withFiles(a, (dir) => {
+      writeFileSync(join(dir, 'Dockerfile'), dockerfile);
+      const targets = renderContext(a).targets;
+      for (const t of targets) assert.ok(dockerfileStages(dockerfile).includes(t), t);
+      assert.equal(planTargets(dir, dockerfile, []).targets, targets);
+    });
+  }
+});
+
+test('build: one service per env (slug name and profile, exact env name in the command), clean and shell', () => {
+  for (const a of Object.values(SETS)) {
+    const c = renderContext(a);
+    const text = files(a).get(BUILD)!;
+    const { services } = effective(text);
+    assert.equal(Object.keys(services), [...c.envs.map((e) => e.slug), 'clean', 'shell']);
+    for (const e of c.envs) {
+      const s = services[e.slug];
+      assert.equal(s.profiles, [e.slug, 'all']);
+      assert.equal(s.command, ['build', '-e', e.name]);
+      assert.is(s.image, c.imageRef('builder'));
+      assert.is(s.working_dir, '/workspace');
+      assert.equal(s.volumes, ['.:/workspace', `${c.cacheVolume}:${c.cachePath}`]);
+      assert.equal(s.environment, { HOST_UID: `\${HOST_UID:-${a.user.uid}}`, HOST_GID: `\${HOST_GID:-${a.user.gid}}` });
+      assert.is(s.devices, undefined, 'serial devices are off by default');
+      assert.is(s.group_add, undefined);
+    }
+    assert.equal(services.clean.profiles, ['clean']);
+    assert.equal(services.clean.command, ['clean']);
+    assert.is(services.clean.image, c.imageRef('builder'));
+    const shell = services.shell;
+    assert.equal([shell.profiles, shell.command, shell.image, shell.stdin_open, shell.tty], [['shell'], ['bash'], c.imageRef('dev'), true, true]);
+    assert.equal(shell.volumes, services.clean.volumes);
+    const all = Object.keys(services).filter((n) => services[n].profiles.includes('all'));
+    assert.equal(all, c.envs.map((e) => e.slug), 'profile all builds every env and nothing else');
+    // Shared settings through an anchored extension field; the serial example is a comment.
+    assert.match(text, /^x-build-env: &build-env\n/m);
+    assert.is(text.split('    <<: *build-env\n').length - 1, c.envs.length + 2);
+    assert.match(text, /^ {2}# devices:\n {2}# {3}- \/dev\/ttyUSB0:\/dev\/ttyUSB0\n {2}# group_add: \[dialout\]\n/m);
+  }
+  const spaced = effective(files(SETS['dev only']).get(BUILD)!).services['esp32-debug'];
+  assert.equal(spaced.command, ['build', '-e', 'esp32 debug']);
+});
+
+test('the cache is one named volume with a fixed name in every file, never a bind mount', () => {
+  for (const a of Object.values(SETS)) {
+    const c = renderContext(a);
+    for (const [file, text] of files(a)) {
+      const doc = effective(text);
+      for (const [name, s] of Object.entries(doc.services)) {
+        for (const v of (s.volumes ?? []) as string[]) {
+          const [source, target] = v.split(':');
+          if (target === c.cachePath) assert.is(source, c.cacheVolume, `${file} ${name}`);
+          if (source.startsWith('.') || source.startsWith('/')) assert.is(target, '/workspace', `${file} ${name}: only the source is bind-mounted`);
+        }
+      }
+      if (file !== IMAGES) assert.equal(doc.volumes?.[c.cacheVolume], { name: c.cacheVolume }, file);
+    }
+  }
+});
+
+test('runners: N services per profile, own volume each, labels, image, restart', () => {
+  for (const a of Object.values(SETS)) {
+    const c = renderContext(a);
+    const text = files(a).get(RUNNERS);
+    if (!c.hasRunners) {
+      assert.is(text, undefined);
+      continue;
+    }
+    const doc = effective(text!);
+    for (const profile of ['dev', 'prod'] as const) {
+      const names = Object.keys(doc.services).filter((n) => doc.services[n].profiles.includes(profile));
+      assert.equal(names, Array.from({ length: a.runners[profile] }, (_, i) => `runner-${profile}-${i + 1}`));
+      for (const n of names) {
+        const s = doc.services[n];
+        assert.equal(s.profiles, [profile]);
+        assert.is(s.image, c.imageRef('runner'));
+        assert.is(s.restart, 'unless-stopped');
+        const own = `${a.projectName}-${n}`;
+        assert.equal(s.volumes, [`${c.cacheVolume}:${c.cachePath}`, `${own}:/opt/actions-runner`]);
+        assert.equal(doc.volumes![own], { name: own });
+        assert.equal(s.environment.RUNNER_LABELS.split(','), [...new Set(['platformio', profile, ...a.runners.labels])]);
+        assert.is(s.environment.RUNNER_NAME, `${a.projectName}-${n.slice('runner-'.length)}`);
+        assert.is(s.environment.RUNNER_URL, '${RUNNER_URL:-}');
+        assert.is(s.environment.RUNNER_TOKEN, '${RUNNER_TOKEN:-}');
+        assert.is(s.environment.RUNNER_TOKEN_FILE, '${RUNNER_TOKEN_FILE:-}');
+        assert.is(s.environment.RUNNER_EPHEMERAL, '${RUNNER_EPHEMERAL:-0}');
+      }
+    }
+    assert.is(Object.keys(doc.services).length, a.runners.dev + a.runners.prod);
+    assert.match(text!, /^x-runner: &runner\n/m);
+    assert.match(text!, /environment: &runner-env\n/);
+  }
+});
+
+test('runners: the token comes from the environment at run time and is in no file', () => {
+  const a = SETS['prod only, labels, registry, two platforms'];
+  withFiles(a, (dir, texts) => {
+    const token = 'AAAAtok3n-from-env';
+    const withToken = compose(dir, ['-f', RUNNERS, '--profile', 'prod', 'config'], { RUNNER_TOKEN: token, RUNNER_URL: 'https://github.com/acme/fw' });
+    assert.is(withToken.status, 0, withToken.stderr);
+    const services = parse(withToken.stdout).services;
+    assert.is(services['runner-prod-2'].environment.RUNNER_TOKEN, token);
+    assert.is(services['runner-prod-2'].environment.RUNNER_URL, 'https://github.com/acme/fw');
+    const without = parse(compose(dir, ['-f', RUNNERS, '--profile', 'prod', 'config']).stdout).services;
+    assert.is(without['runner-prod-1'].environment.RUNNER_TOKEN, '');
+    for (const text of texts.values()) assert.not.match(text, /RUNNER_TOKEN: (?!\$\{RUNNER_TOKEN:-\}\n)/);
+  });
+});
+
+test('header: tool version, update merges edits, how to use the file', () => {
+  const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+  for (const [file, text] of files(SETS.default)) {
+    assert.ok(text.startsWith(`# Generated by create-pio-docker ${version}. Edit freely: \`npx create-pio-docker update\`\n# merges your edits`), file);
+    assert.match(text, new RegExp(`^# {3}docker compose -f ${file.replace('.', '\\.')} --profile \\S+ (build|up|run)`, 'm'), file);
+  }
+});
+
+test('deterministic: same bytes twice, and re-stringifying (as update does) changes nothing', () => {
+  for (const a of Object.values(SETS)) {
+    assert.equal(render(a), render(a));
+    for (const [file, text] of files(a)) assert.fixture(parseDocument(text).toString(STRINGIFY), text, file);
+  }
+});
+
+test('envs whose service name the build file reserves are refused', () => {
+  for (const name of ['clean', 'All', 'shell']) {
+    assert.throws(() => render(defaultAnswers('x', [{ name, board: null, platform: null }])), /reserved/);
+  }
+});
+
+test('dclint: no findings beyond the style rules this layout knowingly departs from', () => {
+  // require-project-name-field: docker-compose 1.29 rejects a top-level `name`.
+  // service-image-require-explicit-tag: tags are Dockerfile targets (`:dev`), built locally.
+  // service-keys-order: it wants `<<:` after the service's own keys; we keep it first.
+  // services-alphabetical-order: services follow platformio.ini (default env first).
+  const accepted = ['require-project-name-field', 'service-image-require-explicit-tag', 'service-keys-order', 'services-alphabetical-order'];
+  const bin = join(ROOT, 'node_modules', '.bin', 'dclint');
+  for (const [name, a] of Object.entries(SETS)) {
+    withFiles(a, (dir, texts) => {
+      const r = spawnSync(bin, [...texts.keys(), '--color', 'false', '--disable-rule', ...accepted], { cwd: dir, encoding: 'utf8' });
+      assert.is(r.status, 0, `${name}: dclint:\n${r.stdout}${r.stderr}`);
+      assert.is(r.stdout.trim(), '', `${name}: dclint:\n${r.stdout}`);
+      // ...and it does look: without the exceptions it reports the known style findings.
+      const all = spawnSync(bin, [...texts.keys(), '--color', 'false'], { cwd: dir, encoding: 'utf8' });
+      assert.match(all.stdout, /require-project-name-field/);
+    });
+  }
+});
+
+test.run();
