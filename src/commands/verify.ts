@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateAnswers, type Answers } from '../answers.js';
 import { UsageError } from '../cli/flags.js';
-import { buildImage, BuildError, type BuildEvent } from '../engine/build.js';
+import { buildImage, BuildError, type BuildEvent, type Step } from '../engine/build.js';
 import { connect, EngineUnavailableError } from '../engine/connect.js';
 import { FILES } from '../paths.js';
 import { renderContext } from '../render/context.js';
@@ -92,9 +92,10 @@ export async function verifyCommand(dir: string, o: VerifyOptions): Promise<numb
           timeoutMs,
           onEvent: progressPrinter(target, log),
         });
-        const cached = result.steps.filter((s) => s.cached).length;
+        const steps = instructionSteps(result.steps);
+        const cached = steps.filter((s) => s.cached).length;
         images[target] = tag;
-        report.add(`build: ${target}`, 'pass', `${result.steps.length} steps, ${cached} CACHED, ${(result.durationMs / 1000).toFixed(1)} s`);
+        report.add(`build: ${target}`, 'pass', `${steps.length} steps, ${cached} CACHED, ${(result.durationMs / 1000).toFixed(1)} s`);
       } catch (e) {
         if (!(e instanceof BuildError)) throw e;
         report.add(`build: ${target}`, 'fail', `${e.message}${e.step ? `\n  step: ${e.step}` : ''}${e.logTail.length ? `\n  ${e.logTail.join('\n  ')}` : ''}`);
@@ -121,6 +122,14 @@ export async function verifyCommand(dir: string, o: VerifyOptions): Promise<numb
     if (o.json) writeFileSync(o.json, report.json({ runId, engine: { version: engine.version, arch: engine.arch } }));
   }
   return report.failed ? 1 : 0;
+}
+
+/**
+ * The Dockerfile's own instructions among BuildKit's steps (`[stage 3/9] RUN ...`), without its
+ * internal steps (loading the context, exporting) and FROM, which BuildKit never marks CACHED.
+ */
+function instructionSteps(steps: Step[]): Step[] {
+  return steps.filter((s) => /^\[[^\]]+ \d+\/\d+\] (?!FROM )/.test(s.name));
 }
 
 /** Host vs base image architecture, and a warning for platforms that need emulation. */

@@ -78,10 +78,11 @@ export class Sandbox {
     const container = await this.create(o);
     try {
       await container.start();
+      let timer: NodeJS.Timeout | undefined;
       const waited = await Promise.race([
         container.wait() as Promise<{ StatusCode: number }>,
-        new Promise<null>((resolve) => setTimeout(resolve, o.timeoutMs).unref()),
-      ]);
+        new Promise<null>((resolve) => (timer = setTimeout(resolve, o.timeoutMs, null))),
+      ]).finally(() => clearTimeout(timer));
       if (waited === null) {
         await container.kill().catch(() => {});
         const logs = demux((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer);

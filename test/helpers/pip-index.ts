@@ -1,0 +1,70 @@
+// A PEP 503 "simple" package index on 127.0.0.1, serving local wheels to pip (on the host, or in
+// a container run with --network host), because the tests reach no PyPI.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename, join } from 'node:path';
+
+export interface PipIndex {
+  /** e.g. http://127.0.0.1:PORT/simple/ : pass to pip as --index-url or PIP_INDEX_URL */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** PEP 503 name normalisation. */
+const normalize = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-');
+const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+const page = (title: string, links: string[]) =>
+  `<!DOCTYPE html>\n<html><head><meta name="pypi:repository-version" content="1.0"><title>${escape(title)}</title></head><body>\n${links.join('<br>\n')}\n</body></html>\n`;
+
+/** Serves the given wheel files, or every .whl / .tar.gz in a folder. */
+export async function startPipIndex(wheels: string[] | string): Promise<PipIndex> {
+  const paths = typeof wheels === 'string'
+    ? readdirSync(wheels).filter((f) => f.endsWith('.whl') || f.endsWith('.tar.gz')).map((f) => join(wheels, f))
+    : wheels;
+  // file name -> bytes + sha256; project -> file names (the project is the part before the first '-')
+  const files = new Map<string, { data: Buffer; sha256: string }>();
+  const projects = new Map<string, string[]>();
+  for (const path of paths) {
+    const name = basename(path);
+    const data = readFileSync(path);
+    files.set(name, { data, sha256: createHash('sha256').update(data).digest('hex') });
+    const project = normalize(name.split('-')[0]);
+    projects.set(project, [...(projects.get(project) ?? []), name]);
+  }
+
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const send = (status: number, body: string | Buffer, type = 'text/html; charset=utf-8') => {
+      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    if (path === '/simple' || path === '/') return res.writeHead(301, { location: '/simple/' }).end();
+    if (path === '/simple/') return send(200, page('Simple index', [...projects.keys()].map((p) => `<a href="/simple/${p}/">${p}</a>`)));
+    const project = path.match(/^\/simple\/([^/]+)\/?$/)?.[1];
+    if (project !== undefined) {
+      // PEP 503: non-normalised names redirect to the normalised URL.
+      if (normalize(project) !== project || !path.endsWith('/')) return res.writeHead(301, { location: `/simple/${normalize(project)}/` }).end();
+      const names = projects.get(project);
+      if (!names) return send(404, 'not found\n', 'text/plain');
+      return send(200, page(`Links for ${project}`, names.map((n) => `<a href="/files/${encodeURIComponent(n)}#sha256=${files.get(n)!.sha256}">${escape(n)}</a>`)));
+    }
+    const file = path.startsWith('/files/') ? files.get(path.slice('/files/'.length)) : undefined;
+    if (file) return send(200, file.data, 'application/octet-stream');
+    send(404, 'not found\n', 'text/plain');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/simple/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
