@@ -1,0 +1,51 @@
+// The 3-way decision for one generated file: base = what we generated last time, ours = the
+// file on disk, theirs = the new rendering. Pure: no file system.
+import { basename } from 'node:path';
+import { merge3 } from './diff3.js';
+import { mergeCompose } from './merge-compose.js';
+
+export type FileStatus =
+  | 'created'
+  | 'updated'
+  | 'merged'
+  | 'kept (yours)'
+  | 'CONFLICT'
+  | 'deleted by you, left deleted'
+  | 'unchanged'
+  | 'removed (no longer generated)'
+  | 'kept (yours; no longer generated)'
+  | 'kept (yours; never generated here)';
+
+export interface FilePlan {
+  path: string;
+  status: FileStatus;
+  /** On disk now; null when absent. */
+  ours: string | null;
+  /** What the file holds after the update; null when absent. */
+  result: string | null;
+  executable: boolean;
+  /** The new merge base snapshot; null drops it (the file is no longer tracked). */
+  base: string | null;
+  /** For conflicts in compose files: the keys both sides changed. */
+  conflictPaths: string[];
+}
+
+const isCompose = (path: string) => /^compose[^/]*\.ya?ml$/.test(basename(path));
+
+/** The 3-way decision for one file. `theirs` null: no longer generated. */
+export function planFile(path: string, base: string | null, ours: string | null, theirs: string | null, executable: boolean): FilePlan {
+  const plan = (status: FileStatus, result: string | null, conflictPaths: string[] = []): FilePlan => ({ path, status, ours, result, executable, base: theirs, conflictPaths });
+  if (theirs === null) {
+    if (ours === null) return plan('unchanged', null);
+    if (ours === base) return plan('removed (no longer generated)', null);
+    return plan('kept (yours; no longer generated)', ours);
+  }
+  if (ours === null) return base === null ? plan('created', theirs) : plan('deleted by you, left deleted', null);
+  if (ours === theirs) return plan('unchanged', ours);
+  // Never generated here (or the snapshot was lost): no base to merge against, so do not clobber.
+  if (base === null) return plan('kept (yours; never generated here)', ours);
+  if (ours === base) return plan('updated', theirs);
+  if (theirs === base) return plan('kept (yours)', ours);
+  const m = isCompose(path) ? mergeCompose(base, ours, theirs) : { ...merge3(base, ours, theirs), conflictPaths: [] };
+  return m.conflicts ? plan('CONFLICT', m.text, m.conflictPaths) : plan('merged', m.text);
+}

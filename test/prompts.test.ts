@@ -1,0 +1,93 @@
+// askForX precedence: flag > stored answer > --yes default > prompt; without a TTY, missing
+// answers are collected and named by flag.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { askAll, type AskContext, type Question } from '../generators/app/prompts.js';
+import { AnswersError, defaultAnswers } from '../src/answers.js';
+
+const project = {
+  name: 'demo-fw',
+  envs: [
+    { name: 'uno', board: 'uno', platform: 'atmelavr' },
+    { name: 'esp32dev', board: 'esp32dev', platform: 'espressif32' },
+  ],
+};
+
+function ctx(over: Partial<AskContext>, replies: Record<string, unknown> = {}): AskContext & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    flags: {},
+    project,
+    yes: false,
+    interactive: true,
+    asked,
+    prompt: async (q: Question) => {
+      asked.push(q.name);
+      return q.name in replies ? replies[q.name] : q.type === 'checkbox' ? (q.choices ?? []).filter((c) => c.checked).map((c) => c.value) : q.default;
+    },
+    ...over,
+  };
+}
+
+test('--yes takes defaults: all envs in given order, pinned versions, github runners 1/2', async () => {
+  const c = ctx({ yes: true, interactive: false });
+  const a = await askAll(c);
+  assert.equal(a, defaultAnswers('demo-fw', project.envs));
+  assert.equal(c.asked, []);
+});
+
+test('a TTY prompts only for what flags did not answer; runner counts only for github', async () => {
+  const c = ctx({ flags: { baseImage: 'debian:bookworm', runners: 'none' } }, { envs: ['esp32dev'], tools: ['cppcheck'], uid: '2000' });
+  const a = await askAll(c);
+  assert.equal(c.asked, ['envs', 'platformio-version', 'user', 'uid', 'gid', 'tools', 'image', 'registry', 'platforms', 'ci']);
+  assert.equal(a.envs, [project.envs[1]]);
+  assert.is(a.baseImage, 'debian:bookworm');
+  assert.is(a.user.uid, 2000);
+  assert.equal(a.tools, ['cppcheck']);
+  assert.equal(a.runners, { kind: 'none', dev: 0, prod: 0, labels: [] });
+});
+
+test('stored answers are reused without asking; flags override them', async () => {
+  const stored = { ...defaultAnswers('demo-fw', [project.envs[0]]), baseImage: 'stored:1' };
+  const c = ctx({ stored, flags: { platformioVersion: '6.1.0' } });
+  const a = await askAll(c);
+  assert.equal(c.asked, []);
+  assert.is(a.baseImage, 'stored:1');
+  assert.is(a.platformioVersion, '6.1.0');
+  assert.equal(a.envs, [project.envs[0]]);
+});
+
+test('no TTY, no --yes: every missing answer is named by its flag', async () => {
+  try {
+    await askAll(ctx({ interactive: false, flags: { envs: [{ name: 'uno', board: null, platform: null }], runners: 'none' } }));
+    assert.unreachable('should throw');
+  } catch (e) {
+    assert.instance(e, AnswersError);
+    assert.match((e as Error).message, /missing answers: --base-image, --platformio-version, --user, --uid, --gid, --tools, --image, --registry, --platforms, --ci \(pass them, or --yes/);
+  }
+});
+
+test('--envs takes boards from platformio.ini unless given; unknown envs are refused', async () => {
+  const a = await askAll(ctx({ yes: true, flags: { envs: [{ name: 'esp32dev', board: null, platform: null }, { name: 'uno', board: 'nano', platform: null }] } }));
+  assert.equal(a.envs, [project.envs[1], { name: 'uno', board: 'nano', platform: 'atmelavr' }]);
+  try {
+    await askAll(ctx({ yes: true, flags: { envs: [{ name: 'teensy', board: null, platform: null }] } }));
+    assert.unreachable('should throw');
+  } catch (e) {
+    assert.match((e as Error).message, /does not define: teensy \(known: uno, esp32dev\)/);
+  }
+});
+
+test('no platformio.ini: --envs is required even with --yes (no TTY)', async () => {
+  try {
+    await askAll(ctx({ yes: true, interactive: false, project: { name: 'x', envs: null } }));
+    assert.unreachable('should throw');
+  } catch (e) {
+    assert.match((e as Error).message, /no platformio\.ini found: pass --envs/);
+  }
+  const c = ctx({ project: { name: 'x', envs: null } }, { envs: 'pico:rpipico' });
+  const a = await askAll({ ...c, yes: false });
+  assert.equal(a.envs, [{ name: 'pico', board: 'rpipico', platform: null }]);
+});
+
+test.run();
