@@ -11,7 +11,6 @@ import { parseDocument } from 'yaml';
 import { ROOT, runCli, snapshot } from './helpers/cli.js';
 import { planMigration } from '../src/commands/migrate.js';
 import { detect } from '../src/migrate/detect.js';
-import { unifiedDiff } from '../src/migrate/diff.js';
 import { YAML11 } from '../src/migrate/load.js';
 import { mergeService, sameService } from '../src/migrate/merge.js';
 import { planGroup } from '../src/migrate/plan.js';
@@ -50,12 +49,6 @@ test('merge: maps merge, ports/volumes append (volumes keyed by target), command
   // list and map spellings of one setting compare equal; a changed value does not
   assert.ok(sameService({ environment: ['A=1'], ports: ['1:1', '2:2'] }, { environment: { A: 1 }, ports: ['2:2', '1:1'] }));
   assert.not.ok(sameService({ command: ['a', 'b'] }, { command: ['b', 'a'] }));
-});
-
-test('diff: a unified diff with hunks and line numbers', () => {
-  const d = unifiedDiff('a\nb\nc\n', 'a\nB\nc\nd\n', 'a/x', 'b/x');
-  assert.is(d, '--- a/x\n+++ b/x\n@@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d\n');
-  assert.is(unifiedDiff('same\n', 'same\n', 'a', 'b'), '');
 });
 
 // --- patterns ------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { UsageError } from '../cli/flags.js';
 import { detect, SEARCH_DIRS, type Group } from '../migrate/detect.js';
-import { unifiedDiff } from '../migrate/diff.js';
+import { unifiedDiff } from '../update/diff3.js';
 import { migrationGuide, proposal } from '../migrate/guide.js';
 import { MigrateInputError } from '../migrate/load.js';
 import { MigrateRefusal, NEW_FILE, planGroup, type Plan } from '../migrate/plan.js';
