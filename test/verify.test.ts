@@ -4,11 +4,12 @@
 // nothing verify created is left behind.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RUN_LABEL } from '../src/verify/sandbox.js';
-import { removeProject, runCli, runCliAsync, tempProject, TWO_ENVS_INI } from './helpers/cli.js';
+import { BIN, removeProject, runCli, runCliAsync, tempProject, TWO_ENVS_INI } from './helpers/cli.js';
 import { engineSuite, TEST_IMAGES } from './helpers/engine.js';
 import { startPipIndex, type PipIndex } from './helpers/pip-index.js';
 import { buildStandinWheel } from './standin/wheel.js';
@@ -140,6 +141,33 @@ test('a failing Dockerfile step fails its build check with the log tail, exit 1,
     assert.match(build.detail, /verify-test: step about to fail/);
     assert.match(build.detail, /exit 3|exit code: 3/);
     assert.equal(await leftovers(r.report.runId), []);
+  } finally {
+    removeProject(dir);
+  }
+});
+
+test('Ctrl-C during the smoke checks: exit 130 and everything verify made is removed', async () => {
+  const dir = scaffold();
+  try {
+    const args = ['verify', '--build-arg', `BASE_IMAGE=${TEST_IMAGES.python}`, '--build-arg', `PIP_INDEX_URL=${index.url}`, '--network', 'host', '--target', 'dev'];
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let interrupted = false;
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      // The first smoke check has passed: containers and volumes of this run exist or did.
+      if (!interrupted && /^PASS entrypoint: starts as root/m.test(stderr)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.ok(interrupted, `verify never reached the smoke checks:\n${stderr.slice(-2000)}`);
+    assert.is(code, 130, stderr.slice(-2000));
+    assert.match(stderr, /interrupted: cleaning up/);
+    const runId = stderr.match(/^verify ([0-9a-f]+):/m)?.[1];
+    assert.ok(runId, 'the run id is printed');
+    assert.equal(await leftovers(runId!), []);
   } finally {
     removeProject(dir);
   }

@@ -104,6 +104,10 @@ export async function verifyCommand(dir: string, o: VerifyOptions): Promise<numb
 
     await runSmokeChecks({ c, sandbox, report, projectDir: dir, images, timeoutMs, buildNetwork: o.network === 'host' ? 'host' : 'bridge' });
     await checkCompose(dir, c.repo, dockerfileStages(dockerfile), report, { timeoutMs });
+  } catch (e) {
+    // Interrupted: checks fail as cleanup removes their containers; the signal handler exits.
+    if (interrupted) await new Promise(() => {});
+    throw e;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

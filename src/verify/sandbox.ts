@@ -40,6 +40,19 @@ export function demux(buf: Buffer): { stdout: string; stderr: string } {
 export class Sandbox {
   readonly labels: Record<string, string>;
   private volumeCount = 0;
+  // Once cleanup starts (at the end, or on Ctrl-C while checks still run) nothing new is made, and
+  // cleanup waits for creations already sent, so none of them escapes it.
+  private closed = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  private track<T>(make: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('verify is cleaning up'));
+    const p = make();
+    this.inFlight.add(p);
+    const forget = () => this.inFlight.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
 
   constructor(
     readonly docker: Docker,
@@ -51,13 +64,13 @@ export class Sandbox {
   /** A fresh, labelled named volume. */
   async volume(purpose: string): Promise<string> {
     const name = `cpd-verify-${this.runId}-${purpose}-${++this.volumeCount}`;
-    await this.docker.createVolume({ Name: name, Labels: this.labels });
+    await this.track(() => this.docker.createVolume({ Name: name, Labels: this.labels }));
     return name;
   }
 
   /** Creates a labelled container (not started) for checks that drive it themselves. */
   async create(o: Omit<RunOptions, 'timeoutMs'>, extra: Partial<Docker.ContainerCreateOptions> = {}): Promise<Docker.Container> {
-    return this.docker.createContainer({
+    return this.track(() => this.docker.createContainer({
       Image: o.image,
       Cmd: o.cmd,
       Entrypoint: o.entrypoint,
@@ -70,7 +83,7 @@ export class Sandbox {
         Mounts: (o.volumes ?? []).map((v) => ({ Type: 'volume' as const, Source: v.name, Target: v.target })),
       },
       ...extra,
-    });
+    }));
   }
 
   /** Runs a container to completion (or the timeout) and returns its exit code and output. */
@@ -97,6 +110,8 @@ export class Sandbox {
 
   /** Removes every container, volume and image carrying this run's label. */
   async cleanup(): Promise<string[]> {
+    this.closed = true;
+    await Promise.allSettled([...this.inFlight]);
     const filters = JSON.stringify({ label: [`${RUN_LABEL}=${this.runId}`] });
     const problems: string[] = [];
     const attempt = async (what: string, fn: () => Promise<unknown>) => {
