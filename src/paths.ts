@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-function findPackageRoot(): string {
+/** The package root (the folder whose package.json names create-pio-docker) and its version. */
+function findPackage(): { root: string; version: string } {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-      if (pkg.name === 'create-pio-docker') return dir;
+      if (pkg.name === 'create-pio-docker') return { root: dir, version: pkg.version };
     } catch {
       /* keep walking up */
     }
@@ -18,9 +19,10 @@ function findPackageRoot(): string {
   }
 }
 
-export const PACKAGE_ROOT = findPackageRoot();
+const PACKAGE = findPackage();
+export const PACKAGE_ROOT = PACKAGE.root;
 export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
-export const TOOL_VERSION: string = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version;
+export const TOOL_VERSION: string = PACKAGE.version;
 
 /** Paths of generated files, relative to the target project. */
 export const FILES = {

@@ -1,6 +1,5 @@
 // platformio.ini reading with PlatformIO's semantics (src/platformio) and the `envs` command.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -262,19 +261,9 @@ test('errors: no platformio.ini, or one that cannot be read', () => {
   assert.match(configError(() => readEnvs(dir, {})).message, /cannot read .*platformio\.ini/);
 });
 
-// ---- the built CLI ----
-
-/** The CLI tests run dist/: build it when a source is newer (other helpers' type errors do not stop tsc emitting). */
-function ensureBuilt(): void {
-  const out = join(ROOT, 'dist', 'src', 'commands', 'envs.js');
-  const sources = ['src/commands/envs.ts', 'src/platformio/config.ts', 'src/platformio/ini.ts', 'src/platformio/glob.ts', 'src/platformio/options.ts', 'src/platformio/index.ts'];
-  const newest = Math.max(...sources.map((s) => statSync(join(ROOT, s)).mtimeMs));
-  if (existsSync(out) && statSync(out).mtimeMs >= newest) return;
-  spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
-}
+// ---- the built CLI (npm test builds it first) ----
 
 test('CLI envs --json: exactly the report, keys in order, exit 0', () => {
-  ensureBuilt();
   const r = runCli(['envs', FIXTURE, '--json'], ROOT);
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stderr, '');
@@ -285,7 +274,6 @@ test('CLI envs --json: exactly the report, keys in order, exit 0', () => {
 });
 
 test('CLI envs: warnings on stderr, table with a default marker', () => {
-  ensureBuilt();
   const dir = project({ 'platformio.ini': '[platformio]\ndefault_envs = b\n[env:a]\nboard = uno\nplatform = ${gone.platform}\n[env:b]\nplatform =\n  atmelavr\nboard = nano\nframework = arduino\n' });
   const r = runCli(['envs', dir], ROOT);
   assert.is(r.code, 0, r.stderr);
@@ -301,7 +289,6 @@ test('CLI envs: warnings on stderr, table with a default marker', () => {
 });
 
 test('CLI envs: malformed input and a missing platformio.ini exit 2 with file:line', () => {
-  ensureBuilt();
   const dir = project({ 'platformio.ini': '[env:a]\nboard = uno\n[env:b\n' });
   const r = runCli(['envs', dir, '--json'], ROOT);
   assert.is(r.code, 2);
