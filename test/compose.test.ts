@@ -62,7 +62,7 @@ function withFiles<T>(a: Answers, fn: (dir: string, texts: Map<string, string>) 
 
 function compose(dir: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   // Without the caller's RUNNER_* / HOST_* variables, so the defaults in the files are what is checked.
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(RUNNER_|HOST_|PIP_INDEX_URL)/.test(k)));
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(RUNNER_|HOST_|PIP_INDEX_URL|PIP_TRUSTED_HOST)/.test(k)));
   const r = spawnSync('docker-compose', args, { cwd: dir, encoding: 'utf8', env: { ...clean, ...env } });
   if (r.error) throw r.error;
   return r;
@@ -131,6 +131,7 @@ test('images: one service per Dockerfile target, image REPO:TARGET, shared build
         USER_ID: String(a.user.uid),
         GROUP_ID: String(a.user.gid),
         PIP_INDEX_URL: '${PIP_INDEX_URL:-}',
+        PIP_TRUSTED_HOST: '${PIP_TRUSTED_HOST:-}',
         ...(t === 'builder' ? { TARGET_BOARD: a.envs[0].name } : {}),
       });
     }

@@ -35,9 +35,10 @@ function imagesFile(c: RenderContext): ComposeFile {
     USER_ID: String(c.a.user.uid),
     GROUP_ID: String(c.a.user.gid),
     PIP_INDEX_URL: '${PIP_INDEX_URL:-}',
+    PIP_TRUSTED_HOST: '${PIP_TRUSTED_HOST:-}',
   };
   const build: BuildSpec = {
-    [M]: { anchor: 'build', comment: 'Shared by every image; PIP_INDEX_URL (a PyPI mirror) comes from the environment or .env.' },
+    [M]: { anchor: 'build', comment: 'Shared by every image; PIP_INDEX_URL (a PyPI mirror) and PIP_TRUSTED_HOST (its host, when\nit is plain http) come from the environment or .env.' },
     context: '.',
     dockerfile: c.files.dockerfile,
     args,
