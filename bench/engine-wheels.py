@@ -5,8 +5,6 @@ package that must not be downloaded again (real PlatformIO has about twenty).
 
 Usage: engine-wheels.py OUTDIR VERSION...   Prints the paths of the wheels it wrote.
 """
-import base64
-import hashlib
 import importlib.util
 import os
 import sys
@@ -21,20 +19,6 @@ build_wheel = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(build_wheel)
 
 
-def write_wheel(path, files):
-    """Writes files (name -> bytes, RECORD last) with a fresh RECORD and fixed timestamps."""
-    dist_info = next(n.split("/")[0] for n in files if n.endswith(".dist-info/METADATA"))
-    files = {n: d for n, d in files.items() if not n.endswith("/RECORD")}
-    record = "".join("%s,%s,%d\n" % (n, build_wheel.record_hash(d), len(d)) for n, d in files.items())
-    files[dist_info + "/RECORD"] = (record + dist_info + "/RECORD,,\n").encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in files.items():
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, data)
-
-
 def main(outdir, versions):
     out = []
     for version in versions:
@@ -43,7 +27,7 @@ def main(outdir, versions):
             files = {n: z.read(n) for n in z.namelist()}
         meta = "platformio-%s.dist-info/METADATA" % version
         files[meta] = files[meta].rstrip(b"\n") + ("\nRequires-Dist: %s==%s\n" % (DEP.replace("_", "-"), DEP_VERSION)).encode()
-        write_wheel(wheel, files)
+        build_wheel.write_wheel(wheel, files)
         out.append(wheel)
     dist_info = "%s-%s.dist-info" % (DEP, DEP_VERSION)
     dep = {
@@ -52,7 +36,7 @@ def main(outdir, versions):
         dist_info + "/WHEEL": b"Wheel-Version: 1.0\nGenerator: create-pio-docker bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
     }
     path = os.path.join(outdir, "%s-%s-py3-none-any.whl" % (DEP, DEP_VERSION))
-    write_wheel(path, dep)
+    build_wheel.write_wheel(path, dep)
     out.append(path)
     print("\n".join(out))
 

@@ -45,18 +45,25 @@ def build(outdir, version):
         "pio = platformio.__main__:main\n"
         "platformio = platformio.__main__:main\n"
     ).encode()
-    record = "".join("%s,%s,%d\n" % (p, record_hash(d), len(d)) for p, d in files.items())
-    files[dist_info + "/RECORD"] = (record + dist_info + "/RECORD,,\n").encode()
-
     os.makedirs(outdir, exist_ok=True)
     wheel = os.path.join(outdir, "platformio-%s-py3-none-any.whl" % version)
-    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as z:
-        for path, data in files.items():
-            info = zipfile.ZipInfo(path, date_time=(1980, 1, 1, 0, 0, 0))
+    write_wheel(wheel, files)
+    return wheel
+
+
+def write_wheel(path, files):
+    """Writes files (name -> bytes) as a wheel: a RECORD computed here (any RECORD given is
+    replaced) and fixed timestamps, so the same files give the same bytes."""
+    dist_info = next(n.split("/")[0] for n in files if n.endswith(".dist-info/METADATA"))
+    files = {n: d for n, d in files.items() if not n.endswith(".dist-info/RECORD")}
+    record = "".join("%s,%s,%d\n" % (n, record_hash(d), len(d)) for n, d in files.items())
+    files[dist_info + "/RECORD"] = (record + dist_info + "/RECORD,,\n").encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, data)
-    return wheel
 
 
 if __name__ == "__main__":
