@@ -3,9 +3,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Generator, { type BaseOptions } from 'yeoman-generator';
-import { AnswersError, type Answers, type EnvAnswer } from '../../src/answers.js';
+import { AnswersError, type Answers } from '../../src/answers.js';
 import type { FlagAnswers } from '../../src/cli/flags.js';
-import { readEnvs } from '../../src/platformio/index.js';
+import { projectEnvs } from '../../src/platformio/index.js';
 import { TOOL_VERSION } from '../../src/paths.js';
 import { renderAll, type Artifact } from '../../src/render/index.js';
 import { basePath, readBase } from '../../src/state.js';
@@ -35,11 +35,8 @@ export class ConflictError extends Error {
 export function readProject(dir: string): ProjectInfo {
   const name = basename(dir);
   if (!existsSync(join(dir, 'platformio.ini'))) return { name, envs: null };
-  const { report, warnings } = readEnvs(dir);
+  const { envs, warnings } = projectEnvs(dir);
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-  const defaults = report.default_envs.filter((e: string) => report.envs.includes(e));
-  const order = [...defaults, ...report.envs.filter((e: string) => !defaults.includes(e))];
-  const envs: EnvAnswer[] = order.map((n: string) => ({ name: n, board: report.env[n]?.board ?? null, platform: report.env[n]?.platform ?? null }));
   if (envs.length === 0) throw new AnswersError('platformio.ini defines no [env:NAME] section: pass --envs NAME[:BOARD],...', 'envs');
   return { name, envs };
 }

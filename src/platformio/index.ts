@@ -1,5 +1,6 @@
 // What the rest of create-pio-docker needs from platformio.ini: the envs, default_envs and, per
 // env, platform, board and framework, resolved as PlatformIO resolves them.
+import type { EnvAnswer } from '../answers.js';
 import { ProjectConfig, isUnresolvable, where, type Value } from './config.js';
 
 export { PioConfigError, ProjectConfig, parseMultiValues } from './config.js';
@@ -50,4 +51,16 @@ export function readEnvs(dir: string, environ: NodeJS.ProcessEnv = process.env):
     };
   }
   return { report, warnings };
+}
+
+/**
+ * The envs as the scaffold and `update` order them: default_envs first (those that exist), then
+ * file order; with the default_envs that exist and the reader's warnings.
+ */
+export function projectEnvs(dir: string): { envs: EnvAnswer[]; defaults: string[]; warnings: string[] } {
+  const { report, warnings } = readEnvs(dir);
+  const defaults = report.default_envs.filter((e) => report.envs.includes(e));
+  const order = [...defaults, ...report.envs.filter((e) => !defaults.includes(e))];
+  const envs = order.map((name) => ({ name, board: report.env[name]?.board ?? null, platform: report.env[name]?.platform ?? null }));
+  return { envs, defaults, warnings };
 }

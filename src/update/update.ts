@@ -4,20 +4,17 @@
 // --dry-run and --check share every decision with a real run.
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { AnswersError, defaultAnswers, type Answers, type EnvAnswer } from '../answers.js';
+import { AnswersError, defaultAnswers, type Answers } from '../answers.js';
 import { TOOL_VERSION } from '../paths.js';
-import { readEnvs } from '../platformio/index.js';
+import { projectEnvs } from '../platformio/index.js';
 import { renderAll } from '../render/index.js';
-import { BASE_DIR, basePath, readBase } from '../state.js';
+import { BASE_DIR, basePath, readBase, STORE_KEY, YO_RC } from '../state.js';
 import { hasConflictMarkers, unifiedDiff } from './diff3.js';
 import { describeEnvChanges, diffEnvs, type EnvChanges } from './envs-diff.js';
 import { planFile, type FilePlan } from './plan-file.js';
 
 export type { FilePlan, FileStatus } from './plan-file.js';
 
-/** Where answers live in .yo-rc.json (the package name, as Yeoman stores them). */
-const STORE_KEY = 'create-pio-docker';
-const YO_RC = '.yo-rc.json';
 
 export interface UpdatePlan {
   envChanges: EnvChanges;
@@ -52,15 +49,6 @@ function readText(path: string): string | null {
   return existsSync(path) ? readFileSync(path, 'utf8') : null;
 }
 
-/** Envs of platformio.ini in the scaffold's order (default_envs first, then file order), and default_envs. */
-function currentEnvs(dir: string, warnings: string[]): { envs: EnvAnswer[]; defaults: string[] } {
-  const { report, warnings: w } = readEnvs(dir);
-  warnings.push(...w);
-  const defaults = report.default_envs.filter((e: string) => report.envs.includes(e));
-  const order = [...defaults, ...report.envs.filter((e: string) => !defaults.includes(e))];
-  return { envs: order.map((n: string) => ({ name: n, board: report.env[n]?.board ?? null, platform: report.env[n]?.platform ?? null })), defaults };
-}
-
 /** Artifact paths we generated before (the base snapshots present), relative to the project. */
 function basePaths(dir: string): string[] {
   const root = join(dir, BASE_DIR);
@@ -88,8 +76,8 @@ export function planUpdate(dir: string): UpdatePlan {
   const stored = rc[STORE_KEY] as { answers?: Answers; toolVersion?: string } | undefined;
   if (!stored?.answers) throw new UpdateError(`${dir} was never scaffolded (no create-pio-docker answers in ${YO_RC}): run create-pio-docker there first`);
 
-  const warnings: string[] = [];
-  const current = currentEnvs(dir, warnings);
+  const current = projectEnvs(dir);
+  const warnings = current.warnings;
   if (current.envs.length === 0) throw new UpdateError('platformio.ini defines no [env:NAME] section');
   const envChanges = diffEnvs(stored.answers.envs, current.envs, current.defaults);
   // Defaults first: answers stored by an older tool may lack a question added since.
