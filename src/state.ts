@@ -4,6 +4,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Yeoman's answers file, and the key (the package name) our answers live under in it. */
+export const YO_RC = '.yo-rc.json';
+export const STORE_KEY = 'create-pio-docker';
+
 export const STATE_DIR = '.create-pio-docker';
 export const BASE_DIR = `${STATE_DIR}/base`;
 

@@ -9,6 +9,7 @@ import { UsageError } from '../cli/flags.js';
 import { buildImage, BuildError, type BuildEvent, type Step } from '../engine/build.js';
 import { connect, EngineUnavailableError } from '../engine/connect.js';
 import { FILES } from '../paths.js';
+import { STORE_KEY, YO_RC } from '../state.js';
 import { renderContext } from '../render/context.js';
 import { checkCompose } from '../verify/compose-checks.js';
 import { dockerfileStages, globalArgDefault, planTargets } from '../verify/plan.js';
@@ -31,9 +32,9 @@ export interface VerifyOptions {
 const ARCH: Record<string, string> = { x86_64: 'amd64', amd64: 'amd64', aarch64: 'arm64', arm64: 'arm64' };
 
 function readAnswers(dir: string): Answers {
-  const rc = join(dir, '.yo-rc.json');
-  const answers = existsSync(rc) ? JSON.parse(readFileSync(rc, 'utf8'))['create-pio-docker']?.answers : undefined;
-  if (!answers) throw new UsageError(`${dir} has no answers of create-pio-docker (.yo-rc.json): scaffold it first with create-pio-docker`);
+  const rc = join(dir, YO_RC);
+  const answers = existsSync(rc) ? JSON.parse(readFileSync(rc, 'utf8'))[STORE_KEY]?.answers : undefined;
+  if (!answers) throw new UsageError(`${dir} has no answers of create-pio-docker (${YO_RC}): scaffold it first with create-pio-docker`);
   return validateAnswers(answers);
 }
 

@@ -3,6 +3,7 @@ import { chownSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RenderContext } from '../render/context.js';
+import { STATE_DIR } from '../state.js';
 import type { Report } from './report.js';
 import type { RunResult, Sandbox } from './sandbox.js';
 
@@ -31,7 +32,7 @@ function hostIds(): { uid: number; gid: number } {
 function hostDir(ids: { uid: number; gid: number }, copyFrom?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'cpd-verify-'));
   if (copyFrom) {
-    const skip = new Set(['.git', '.pio', 'node_modules', '.create-pio-docker']);
+    const skip = new Set(['.git', '.pio', 'node_modules', STATE_DIR]);
     for (const entry of readdirSync(copyFrom)) if (!skip.has(entry)) cpSync(join(copyFrom, entry), join(dir, entry), { recursive: true });
   }
   chmodSync(dir, 0o755);
