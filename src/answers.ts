@@ -77,44 +77,74 @@ export function envSlug(name: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-/** Throws AnswersError naming the offending flag; returns the same object typed as valid. */
-export function validateAnswers(a: Answers): Answers {
-  const fail = (flag: string, msg: string): never => {
-    throw new AnswersError(`${msg} (--${flag})`, flag);
-  };
-  if (a.toolchain !== 'platformio') fail('toolchain', `unknown toolchain "${a.toolchain}"`);
-  if (!SLUG.test(a.projectName)) fail('project-name', `invalid project name "${a.projectName}": use lowercase letters, digits, . _ -`);
-  if (a.envs.length === 0) fail('envs', 'at least one env is needed');
+const uidCheck = (flag: 'uid' | 'gid') => (id: number) => (!Number.isInteger(id) || id < 1 || id > 2147483647 ? `${flag.toUpperCase()} must be a whole number from 1 (root is not allowed)` : null);
+const runnerCount = (flag: string) => (n: number) => (!Number.isInteger(n) || n < 0 || n > 32 ? `${flag} must be a whole number from 0 to 32` : null);
+
+/** Problems with one list of envs, or null. */
+export function checkEnvs(envs: EnvAnswer[]): string | null {
+  if (envs.length === 0) return 'at least one env is needed';
   const slugs = new Map<string, string>();
-  for (const env of a.envs) {
-    if (!ENV_NAME.test(env.name)) fail('envs', `env name "${env.name}" has characters a build service cannot use`);
+  for (const env of envs) {
+    if (!ENV_NAME.test(env.name)) return `env name "${env.name}" has characters a build service cannot use`;
     const slug = envSlug(env.name);
-    if (RESERVED_SLUGS.includes(slug)) fail('envs', `env "${env.name}" would take the compose service "${slug}", which is reserved (${RESERVED_SLUGS.join(', ')})`);
-    if (!PROFILE_NAME.test(slug)) fail('envs', `env "${env.name}" gives "${slug}", which is not a valid compose profile name (two or more of letters, digits, _ . -, not starting with _ . -)`);
+    if (RESERVED_SLUGS.includes(slug)) return `env "${env.name}" would take the compose service "${slug}", which is reserved (${RESERVED_SLUGS.join(', ')})`;
+    if (!PROFILE_NAME.test(slug)) return `env "${env.name}" gives "${slug}", which is not a valid compose profile name (two or more of letters, digits, _ . -, not starting with _ . -)`;
     const clash = slugs.get(slug);
-    if (clash !== undefined) fail('envs', `envs "${clash}" and "${env.name}" map to the same service name "${slug}"`);
+    if (clash !== undefined) return `envs "${clash}" and "${env.name}" map to the same service name "${slug}"`;
     slugs.set(slug, env.name);
   }
-  if (!IMAGE_REF.test(a.baseImage)) fail('base-image', `invalid base image "${a.baseImage}"`);
-  if (!/^[0-9][0-9A-Za-z.+!-]*$/.test(a.platformioVersion)) fail('platformio-version', `invalid PlatformIO version "${a.platformioVersion}"`);
-  if (!USER_NAME.test(a.user.name) || a.user.name === 'root') fail('user', `invalid user name "${a.user.name}" (non-root Linux user name)`);
-  for (const [flag, id] of [['uid', a.user.uid], ['gid', a.user.gid]] as const) {
-    if (!Number.isInteger(id) || id < 1 || id > 2147483647) fail(flag, `${flag.toUpperCase()} must be a whole number from 1 (root is not allowed)`);
-  }
-  for (const t of a.tools) if (!(t in OPTIONAL_TOOLS)) fail('tools', `unknown tool "${t}" (known: ${TOOL_IDS.join(', ')})`);
-  if (!RUNNER_KINDS.includes(a.runners.kind)) fail('runners', `unknown runner kind "${a.runners.kind}" (github or none)`);
+  return null;
+}
+
+/**
+ * One check per answer, by its flag: the same rule for a flag, a stored answer and a prompt (where a
+ * bad answer is asked again). Each returns the problem, or null.
+ */
+export const CHECKS = {
+  envs: checkEnvs,
+  'base-image': (v: string) => (IMAGE_REF.test(v) ? null : `invalid base image "${v}"`),
+  'platformio-version': (v: string) => (/^[0-9][0-9A-Za-z.+!-]*$/.test(v) ? null : `invalid PlatformIO version "${v}"`),
+  user: (v: string) => (USER_NAME.test(v) && v !== 'root' ? null : `invalid user name "${v}" (non-root Linux user name)`),
+  uid: uidCheck('uid'),
+  gid: uidCheck('gid'),
+  tools: (v: string[]) => v.map((t) => (t in OPTIONAL_TOOLS ? null : `unknown tool "${t}" (known: ${TOOL_IDS.join(', ')})`)).find((m) => m) ?? null,
+  runners: (v: string) => ((RUNNER_KINDS as readonly string[]).includes(v) ? null : `unknown runner kind "${v}" (github or none)`),
+  'dev-runners': runnerCount('dev-runners'),
+  'prod-runners': runnerCount('prod-runners'),
+  'runner-labels': (v: string[]) => v.map((l) => (/^[A-Za-z0-9_.-]+$/.test(l) ? null : `invalid runner label "${l}"`)).find((m) => m) ?? null,
+  image: (v: string) => (IMAGE_NAME.test(v) ? null : `invalid image name "${v}" (lowercase, e.g. acme/firmware-build)`),
+  registry: (v: string) => (v === '' || REGISTRY.test(v) ? null : `invalid registry "${v}" (e.g. ghcr.io/acme)`),
+  platforms: (v: string[]) => (v.length === 0 ? 'at least one platform is needed' : v.map((p) => ((PLATFORMS as readonly string[]).includes(p) ? null : `unknown platform "${p}" (${PLATFORMS.join(', ')})`)).find((m) => m) ?? null),
+  ci: (v: string) => ((CI_KINDS as readonly string[]).includes(v) ? null : `unknown CI "${v}" (github or none)`),
+  'project-name': (v: string) => (SLUG.test(v) ? null : `invalid project name "${v}": use lowercase letters, digits, . _ -`),
+} as const;
+
+/** Throws AnswersError naming the offending flag; returns the same object typed as valid. */
+export function validateAnswers(a: Answers): Answers {
+  const check = <F extends keyof typeof CHECKS>(flag: F, value: Parameters<(typeof CHECKS)[F]>[0]) => {
+    const problem = (CHECKS[flag] as (v: unknown) => string | null)(value);
+    if (problem) throw new AnswersError(`${problem} (--${flag})`, flag);
+  };
+  if (a.toolchain !== 'platformio') throw new AnswersError(`unknown toolchain "${a.toolchain}" (--toolchain)`, 'toolchain');
+  check('project-name', a.projectName);
+  check('envs', a.envs);
+  check('base-image', a.baseImage);
+  check('platformio-version', a.platformioVersion);
+  check('user', a.user.name);
+  check('uid', a.user.uid);
+  check('gid', a.user.gid);
+  check('tools', a.tools);
+  check('runners', a.runners.kind);
   if (a.runners.kind !== 'none') {
-    for (const [flag, n] of [['dev-runners', a.runners.dev], ['prod-runners', a.runners.prod]] as const) {
-      if (!Number.isInteger(n) || n < 0 || n > 32) fail(flag, `${flag} must be a whole number from 0 to 32`);
-    }
-    if (a.runners.dev + a.runners.prod === 0) fail('runners', 'runners chosen but none counted: use --runners none');
+    check('dev-runners', a.runners.dev);
+    check('prod-runners', a.runners.prod);
+    if (a.runners.dev + a.runners.prod === 0) throw new AnswersError('runners chosen but none counted: use --runners none (--runners)', 'runners');
   }
-  for (const l of a.runners.labels) if (!/^[A-Za-z0-9_.-]+$/.test(l)) fail('runner-labels', `invalid runner label "${l}"`);
-  if (!IMAGE_NAME.test(a.image.name)) fail('image', `invalid image name "${a.image.name}" (lowercase, e.g. acme/firmware-build)`);
-  if (a.image.registry !== '' && !REGISTRY.test(a.image.registry)) fail('registry', `invalid registry "${a.image.registry}" (e.g. ghcr.io/acme)`);
-  if (a.platforms.length === 0) fail('platforms', 'at least one platform is needed');
-  for (const p of a.platforms) if (!PLATFORMS.includes(p)) fail('platforms', `unknown platform "${p}" (${PLATFORMS.join(', ')})`);
-  if (!CI_KINDS.includes(a.ci)) fail('ci', `unknown CI "${a.ci}" (github or none)`);
+  check('runner-labels', a.runners.labels);
+  check('image', a.image.name);
+  check('registry', a.image.registry);
+  check('platforms', a.platforms);
+  check('ci', a.ci);
   return a;
 }
 

@@ -2,15 +2,15 @@
 // Heavy modules (Yeoman, dockerode) are imported only by the subcommand that needs them.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AnswersError } from './answers.js';
 import { ANSWER_FLAGS, flagAnswers, SCAFFOLD_SWITCHES, UsageError, type FlagSpec } from './cli/flags.js';
-import { TOOL_VERSION } from './paths.js';
+import { STATE_FILE, TOOL_VERSION } from './paths.js';
+import { printable, printableLine } from './safety/text.js';
 
 const COMMANDS = [
   { name: '[DIR]', help: 'scaffold the Docker build environment into DIR (default: .)' },
   { name: 'envs [DIR]', help: 'print the envs platformio.ini defines (--json for machines)' },
   { name: 'verify [DIR]', help: 'build every image with BuildKit on a Docker engine and smoke-test it' },
-  { name: 'update [DIR]', help: 'regenerate after platformio.ini changed, merging your edits (3-way)' },
+  { name: 'update [DIR]', help: 'regenerate after platformio.ini or an answer changed, merging your edits (3-way)' },
   { name: 'migrate [DIR]', help: 'turn split docker-compose.*.yml files into profile-based files' },
 ];
 
@@ -27,6 +27,7 @@ const VERIFY_FLAGS: FlagSpec[] = [
 const UPDATE_FLAGS: FlagSpec[] = [
   { name: 'dry-run', help: 'print a unified diff of what would change; write nothing' },
   { name: 'check', help: 'exit 1 when generated files are out of date (for CI); write nothing' },
+  { name: 'force', help: 'overwrite files in the way that were never generated (not your merged edits)' },
 ];
 
 const MIGRATE_FLAGS: FlagSpec[] = [
@@ -58,7 +59,8 @@ export function helpText(): string {
     'verify options (exit 0 all checks passed, 1 a check failed, 2 usage or engine error):',
     ...VERIFY_FLAGS.map(flagLine),
     '',
-    'update options (exit 0 merged cleanly, 1 conflicts written with markers):',
+    'update options (exit 0 merged cleanly, 1 conflicts written with markers or files in the way,',
+    '2 unresolved markers or input error); every scaffold answer flag above changes that answer:',
     ...UPDATE_FLAGS.map(flagLine),
     '',
     'migrate options:',
@@ -68,8 +70,10 @@ export function helpText(): string {
     flagLine({ name: 'help', short: 'h', help: 'show this help' }),
     flagLine({ name: 'version', short: 'v', help: 'print the version' }),
     '',
-    'Exit codes: 0 done, 1 failed (e.g. files in the way), 2 usage or input error.',
-    'Without a terminal, every answer must come from a flag, stored answers (.yo-rc.json) or --yes.',
+    'Exit codes: 0 done, 1 failed (e.g. files in the way), 2 usage or input error, 130 cancelled.',
+    `Without a terminal, every answer must come from a flag, stored answers (${STATE_FILE}) or --yes.`,
+    'Run again on a scaffolded project: stored answers are reused, your edits are merged (as update).',
+    'DEBUG=1 prints the stack of an unexpected error (please include it when reporting one).',
     '',
   ].join('\n');
 }
@@ -101,14 +105,26 @@ async function scaffold(args: string[]): Promise<number> {
   if (values.help) return help();
   const dir = oneDir(positionals);
   const flags = flagAnswers(values as Record<string, string | undefined>);
+  await checkFolder(dir);
   const { runApp } = await import('./run-generator.js');
-  await runApp(dir, {
+  return runApp(dir, {
     flagAnswers: flags,
     yes: Boolean(values.yes),
     force: Boolean(values.force),
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
   });
-  return 0;
+}
+
+/** The project folder must exist and be a folder: nothing is created above the project. */
+async function checkFolder(dir: string): Promise<void> {
+  const { statSync } = await import('node:fs');
+  let ok = false;
+  try {
+    ok = statSync(dir).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new UsageError(`${printableLine(dir)} is not a folder`);
 }
 
 async function envs(args: string[]): Promise<number> {
@@ -144,11 +160,14 @@ async function verify(args: string[]): Promise<number> {
 }
 
 async function update(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, optionsOf(UPDATE_FLAGS));
+  const { values, positionals } = parse(args, optionsOf([...ANSWER_FLAGS, ...UPDATE_FLAGS]));
   if (values.help) return help();
   if (values['dry-run'] && values.check) throw new UsageError('--dry-run and --check do not go together');
+  const dir = oneDir(positionals);
+  await checkFolder(dir);
+  const flags = flagAnswers(values as Record<string, string | undefined>);
   const { updateCommand } = await import('./commands/update.js');
-  return updateCommand(oneDir(positionals), { dryRun: Boolean(values['dry-run']), check: Boolean(values.check) });
+  return updateCommand(dir, { dryRun: Boolean(values['dry-run']), check: Boolean(values.check), force: Boolean(values.force), flagAnswers: flags });
 }
 
 async function migrate(args: string[]): Promise<number> {
@@ -186,18 +205,36 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Known failures get one clear line and their exit code; anything else is a bug: show the stack. */
+// Errors that are the input's fault (exit 2) and failures to write (exit 1): one line each.
+const INPUT_ERRORS = new Set(['UsageError', 'AnswersError', 'PioConfigError', 'StateError', 'UpdateError', 'InputFileError', 'MigrateInputError']);
+const WRITE_ERRORS = new Set(['UnsafePathError', 'ApplyError']);
+const CANCELLED = new Set(['CancelledError', 'CancelledAfterApply']);
+// File system errors from reading the project: say which file and why, not where in our code.
+const FS_CODES: Record<string, string> = { EACCES: 'permission denied', EPERM: 'not permitted', ENOSPC: 'no space left on the device', EROFS: 'read-only file system', EISDIR: 'a folder where a file was expected', ENOTDIR: 'a file where a folder was expected', ENOENT: 'no such file or folder', ELOOP: 'too many levels of symlinks', EMFILE: 'too many open files' };
+
+/** Known failures get one clear line and their exit code; anything else is a bug: say how to report it. */
 function report(e: unknown): number {
-  const err = e as Error & { files?: string[] };
-  if (err instanceof UsageError || err instanceof AnswersError || err.name === 'PioConfigError') {
-    process.stderr.write(`error: ${err.message}\n`);
-    if (err instanceof UsageError) process.stderr.write('Run create-pio-docker --help for usage.\n');
+  const err = (e instanceof Error ? e : new Error(String(e))) as NodeJS.ErrnoException;
+  const line = (text: string) => process.stderr.write(`${printable(text)}\n`);
+  if (CANCELLED.has(err.name)) {
+    line(err.message);
+    return 130;
+  }
+  if (INPUT_ERRORS.has(err.name)) {
+    line(`error: ${err.message}`);
+    if (err instanceof UsageError) line('Run create-pio-docker --help for usage.');
     return 2;
   }
-  if (err.name === 'ConflictError') {
-    process.stderr.write(`error: ${err.message}\n`);
+  if (WRITE_ERRORS.has(err.name)) {
+    line(`error: ${err.message}`);
     return 1;
   }
-  process.stderr.write(`create-pio-docker: unexpected error: ${err.stack ?? err}\n`);
+  if (err.code && FS_CODES[err.code]) {
+    line(`error: ${err.path ? `${err.path}: ` : ''}${FS_CODES[err.code]} (${err.syscall ?? err.code}); nothing was written`);
+    return 1;
+  }
+  line(`create-pio-docker: unexpected error: ${err.message}`);
+  if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`);
+  else line('This is a bug. Please report it with the output of the same command run with DEBUG=1.');
   return 1;
 }

@@ -24,6 +24,9 @@ export const PACKAGE_ROOT = PACKAGE.root;
 export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
 export const TOOL_VERSION: string = PACKAGE.version;
 
+/** The one state file (answers, env selection, what was generated), at the project root. */
+export const STATE_FILE = '.create-pio-docker.json';
+
 /** Paths of generated files, relative to the target project. */
 export const FILES = {
   dockerfile: 'Dockerfile',

@@ -1,9 +1,10 @@
 // The scaffold as users run it: the real bin, in temp folders, without a terminal.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeProject, runCli, snapshot, tempProject, TWO_ENVS_INI } from './helpers/cli.js';
+import { readState, removeProject, runCli, snapshot, tempProject, TWO_ENVS_INI } from './helpers/cli.js';
 import { ANSWER_FLAGS, SCAFFOLD_SWITCHES } from '../src/cli/flags.js';
 
 const EXPECTED_FILES = [
@@ -20,7 +21,7 @@ const EXPECTED_FILES = [
   'scripts/test-persistent-volumes.sh',
   '.github/workflows/docker-build.yml',
   'docs/DOCKER.md',
-  '.yo-rc.json',
+  '.create-pio-docker.json',
 ];
 
 test('--yes writes every artifact, scripts executable, answers stored, default env first', () => {
@@ -30,15 +31,16 @@ test('--yes writes every artifact, scripts executable, answers stored, default e
     assert.is(r.code, 0, r.stderr);
     for (const f of EXPECTED_FILES) assert.ok(existsSync(join(dir, f)), `missing ${f}`);
     const files = snapshot(dir);
-    for (const f of EXPECTED_FILES.filter((f) => f !== '.yo-rc.json')) {
-      // the merge base for `update`: exactly what was generated
-      assert.is(files.get(`.create-pio-docker/base/${f}`)?.content, files.get(f)!.content, `base copy of ${f}`);
+    // One state file, no mirror of the generated files, no Yeoman answers file.
+    assert.equal([...files.keys()].sort(), [...EXPECTED_FILES, 'platformio.ini'].sort());
+    const stored = readState(dir);
+    for (const f of EXPECTED_FILES.filter((f) => f !== '.create-pio-docker.json')) {
+      assert.is(stored.generated.sha256[f], createHash('sha256').update(files.get(f)!.content).digest('hex'), `hash of ${f}`);
     }
     for (const [path, { mode }] of files) {
-      if (path.endsWith('.sh') && !path.startsWith('.create-pio-docker/')) assert.is(mode & 0o111, 0o111, `${path} should be executable`);
-      else assert.is(mode & 0o111, 0, `${path} should not be executable`);
+      if (path.endsWith('.sh')) assert.is(mode & 0o777, 0o755, `${path} should be executable`);
+      else assert.is(mode & 0o777, 0o644, `${path} should not be executable`);
     }
-    const stored = JSON.parse(readFileSync(join(dir, '.yo-rc.json'), 'utf8'))['create-pio-docker'];
     assert.equal(stored.answers.envs.map((e: { name: string }) => e.name), ['uno', 'esp32dev']);
     assert.is(stored.answers.envs[1].board, 'esp32dev');
     assert.is(stored.answers.projectName, 'demo-fw');
@@ -80,7 +82,7 @@ test('flags answer prompts: --envs with a board, runners, registry, platforms', 
   try {
     const r = runCli(['--yes', '--envs', 'esp32dev', '--runners', 'github', '--dev-runners', '0', '--prod-runners', '3', '--registry', 'ghcr.io/acme', '--image', 'fw/build', '--platforms', 'linux/amd64,linux/arm64', '--ci', 'none'], dir);
     assert.is(r.code, 0, r.stderr);
-    const stored = JSON.parse(readFileSync(join(dir, '.yo-rc.json'), 'utf8'))['create-pio-docker'].answers;
+    const stored = readState(dir).answers;
     assert.equal(stored.envs, [{ name: 'esp32dev', board: 'esp32dev', platform: 'espressif32' }]);
     assert.equal(stored.runners, { kind: 'github', dev: 0, prod: 3, labels: [] });
     assert.equal(stored.image, { name: 'fw/build', registry: 'ghcr.io/acme' });
@@ -116,7 +118,9 @@ test('existing files that differ: exit 1 listing them, nothing written; --force 
   try {
     const r = runCli(['--yes'], dir);
     assert.is(r.code, 1);
-    assert.match(r.stderr, /  Dockerfile\n  docs\/DOCKER\.md\n/);
+    assert.match(r.stderr, /^Nothing was written/);
+    assert.match(r.stderr, /IN THE WAY +Dockerfile exists, differs/);
+    assert.match(r.stderr, /IN THE WAY +docs\/DOCKER\.md exists, differs/);
     assert.match(r.stderr, /--force/);
     assert.equal([...snapshot(dir).keys()].sort(), ['Dockerfile', 'docs/DOCKER.md', 'platformio.ini']);
     assert.is(readFileSync(join(dir, 'Dockerfile'), 'utf8'), 'FROM scratch\n');
@@ -129,15 +133,17 @@ test('existing files that differ: exit 1 listing them, nothing written; --force 
   }
 });
 
-test('a changed answer on a generated tree is a conflict too (no silent overwrite of edits)', () => {
+test('a changed answer on an edited tree merges: the edit stays and the answer arrives (as update)', () => {
   const dir = tempProject({ 'platformio.ini': TWO_ENVS_INI });
   try {
     assert.is(runCli(['--yes'], dir).code, 0);
     writeFileSync(join(dir, 'Dockerfile'), readFileSync(join(dir, 'Dockerfile'), 'utf8') + '# team edit\n');
     const r = runCli(['--base-image', 'debian:bookworm'], dir);
-    assert.is(r.code, 1);
-    assert.match(r.stderr, /Dockerfile/);
-    assert.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /# team edit\n$/);
+    assert.is(r.code, 0, r.stderr);
+    assert.match(r.stdout, /merged +Dockerfile/);
+    const text = readFileSync(join(dir, 'Dockerfile'), 'utf8');
+    assert.match(text, /# team edit\n$/);
+    assert.match(text, /ARG BASE_IMAGE=debian:bookworm\n/);
   } finally {
     removeProject(dir);
   }
@@ -150,7 +156,7 @@ test('a changed answer on an untouched generated tree rewrites it without --forc
     const r = runCli(['--base-image', 'debian:bookworm'], dir);
     assert.is(r.code, 0, r.stderr);
     assert.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /ARG BASE_IMAGE=debian:bookworm\n/);
-    assert.match(readFileSync(join(dir, '.create-pio-docker/base/Dockerfile'), 'utf8'), /ARG BASE_IMAGE=debian:bookworm\n/);
+    assert.is(readState(dir).answers.baseImage, 'debian:bookworm');
   } finally {
     removeProject(dir);
   }
@@ -164,7 +170,7 @@ test('no platformio.ini: says so; --envs NAME[:BOARD] proceeds', () => {
     assert.match(r.stderr, /no platformio\.ini found: pass --envs NAME\[:BOARD\]/);
     const ok = runCli(['--yes', '--envs', 'pico:rpipico,native'], dir);
     assert.is(ok.code, 0, ok.stderr);
-    const stored = JSON.parse(readFileSync(join(dir, '.yo-rc.json'), 'utf8'))['create-pio-docker'].answers;
+    const stored = readState(dir).answers;
     assert.equal(stored.envs, [{ name: 'pico', board: 'rpipico', platform: null }, { name: 'native', board: null, platform: null }]);
   } finally {
     removeProject(dir);

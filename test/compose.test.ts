@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { parse, parseDocument } from 'yaml';
 import { defaultAnswers, validateAnswers, type Answers } from '../src/answers.js';
 import { STRINGIFY } from '../src/compose/model.js';

@@ -2,7 +2,7 @@
 // answers are collected and named by flag.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { askAll, type AskContext, type Question } from '../generators/app/prompts.js';
+import { askAll, type AskContext, type Question } from '../src/questions.js';
 import { AnswersError, defaultAnswers } from '../src/answers.js';
 
 const project = {
@@ -88,6 +88,24 @@ test('no platformio.ini: --envs is required even with --yes (no TTY)', async () 
   const c = ctx({ project: { name: 'x', envs: null } }, { envs: 'pico:rpipico' });
   const a = await askAll({ ...c, yes: false });
   assert.equal(a.envs, [{ name: 'pico', board: 'rpipico', platform: null }]);
+});
+
+test('200+ envs: one key picks the default envs; the list is offered only on request', async () => {
+  const envs = Array.from({ length: 250 }, (_, i) => ({ name: `board${i}`, board: 'esp32dev', platform: 'espressif32' }));
+  const big = { name: 'big-fw', envs, defaults: ['board7', 'board9'] };
+  const c = ctx({ project: big }, { 'envs-scope': 'defaults' });
+  const a = await askAll(c);
+  assert.equal(a.envs.map((e) => e.name), ['board7', 'board9']);
+  assert.not.ok(c.asked.includes('envs'));
+  const listed: Question[] = [];
+  const c2 = ctx({ project: big, prompt: async (q) => (listed.push(q), q.name === 'envs-scope' ? 'choose' : q.name === 'envs' ? ['board3'] : q.default) });
+  const b = await askAll(c2);
+  assert.equal(b.envs.map((e) => e.name), ['board3']);
+  const list = listed.find((q) => q.name === 'envs')!;
+  assert.match(list.message, /250/);
+  assert.equal(list.choices!.filter((x) => x.checked).map((x) => x.value), ['board7', 'board9'], 'the default envs come pre-selected');
+  assert.match(list.choices![7].name, /\[default\]/);
+  assert.is(list.validate!([]), 'at least one env is needed', 'an empty choice is asked again');
 });
 
 test.run();

@@ -32,6 +32,12 @@ child.on('close', (code) => {
     console.log('0 passed, 1 failed');
     process.exit(1);
   }
+  if (total === 0) {
+    // A filter that matches no test (a typo, a renamed file) must not pass as "all green".
+    console.log(`\nno test matched ${pattern}`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
   const failed = total - passed;
   console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(failed > 0 || code !== 0 ? 1 : 0);

@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseDocument, isMap, type YAMLMap } from 'yaml';
-import { removeProject, runCli, snapshot, tempProject, TWO_ENVS_INI } from './helpers/cli.js';
+import { readState, removeProject, runCli, snapshot, tempProject, TWO_ENVS_INI } from './helpers/cli.js';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 
 // uno (the default) goes, pico arrives as the new default, esp32dev stays. Not a rename: pico has
 // another board and platform.
@@ -120,12 +122,12 @@ test('issue scenario: edits in Dockerfile, a compose service and the workflow su
     assert.match(docs, /\bpico\b/);
     assert.not.match(docs, /\buno\b/);
     assert.match(scripts(dir).map((f) => read(dir, f)).join('\n'), /\bpico\b/, 'the scripts know the new env');
-    const stored = JSON.parse(read(dir, '.yo-rc.json'))['create-pio-docker'];
+    const stored = readState(dir);
     assert.equal(stored.answers.envs, [
       { name: 'pico', board: 'pico', platform: 'raspberrypi' },
       { name: 'esp32dev', board: 'esp32dev', platform: 'espressif32' },
     ]);
-    assert.is(read(dir, '.create-pio-docker/base/Dockerfile').includes('PLATFORMIO_NO_ANSI'), false, 'the base is what was generated, not the merge');
+    assert.not.ok(existsSync(join(dir, '.create-pio-docker')), 'no mirror of the generated files');
 
     // Still valid: shellcheck on the scripts, compose config for every profile.
     shellcheck(dir, scripts(dir));
@@ -261,15 +263,17 @@ test('a file the user deleted stays deleted and the summary says so', () => {
 test('an artifact that is no longer generated is removed when untouched, kept when edited', () => {
   const dir = scaffold();
   try {
-    const rc = JSON.parse(read(dir, '.yo-rc.json'));
-    // Answers changed since the scaffold (e.g. by hand): no CI wanted any more.
-    rc['create-pio-docker'].answers.ci = 'none';
-    write(dir, '.yo-rc.json', JSON.stringify(rc, null, 2) + '\n');
-    const r = update(dir);
+    // An answer changed with update: no CI wanted any more, no runners either.
+    edit(dir, 'compose.runners.yaml', /^/, '# team: our runners\n');
+    const r = update(dir, '--ci', 'none', '--runners', 'none');
     assert.is(r.code, 0, r.stderr);
     assert.match(r.stdout, /removed \(no longer generated\) +\.github\/workflows\/docker-build\.yml/);
+    assert.match(r.stdout, /kept \(yours; no longer generated\) +compose\.runners\.yaml/);
     assert.not.ok(existsSync(join(dir, '.github/workflows/docker-build.yml')));
-    assert.not.ok(existsSync(join(dir, '.create-pio-docker/base/.github/workflows/docker-build.yml')));
+    assert.match(read(dir, 'compose.runners.yaml'), /^# team: our runners\n/);
+    assert.is(readState(dir).answers.ci, 'none');
+    assert.is(update(dir).code, 0);
+    assert.not.ok(existsSync(join(dir, '.github/workflows/docker-build.yml')), 'stays removed');
   } finally {
     removeProject(dir);
   }
@@ -294,17 +298,18 @@ test('tool upgrade: a template line changed since the last generation arrives; t
   const dir = scaffold();
   try {
     // As if an older tool had generated another HEALTHCHECK interval, in the file and in its base.
-    for (const f of ['Dockerfile', '.create-pio-docker/base/Dockerfile']) edit(dir, f, 'HEALTHCHECK --interval=30s', 'HEALTHCHECK --interval=90s');
+    const base = packedBase(dir);
+    edit(dir, 'Dockerfile', 'HEALTHCHECK --interval=30s', 'HEALTHCHECK --interval=90s');
+    base.Dockerfile = base.Dockerfile.replace('HEALTHCHECK --interval=30s', 'HEALTHCHECK --interval=90s');
     // ...and another value in a compose service, merged structurally.
     const uno = envService(dir, 'uno');
     const command = services(dir, uno.file)[uno.name].command as string[];
     const flow = (cmd: string[]) => `command: [${cmd.join(', ')}]\n`;
     const oldCommand = [...command, '--verbose'];
-    for (const f of [uno.file, `.create-pio-docker/base/${uno.file}`]) edit(dir, f, flow(command), flow(oldCommand));
+    edit(dir, uno.file, flow(command), flow(oldCommand));
+    base[uno.file] = base[uno.file].replace(flow(command), flow(oldCommand));
     assert.equal(services(dir, uno.file)[uno.name].command, oldCommand);
-    const rc = JSON.parse(read(dir, '.yo-rc.json'));
-    rc['create-pio-docker'].toolVersion = '0.0.1';
-    write(dir, '.yo-rc.json', JSON.stringify(rc, null, 2) + '\n');
+    writePackedBase(dir, base, '0.0.1');
     // The team's edits elsewhere.
     edit(dir, 'Dockerfile', 'FROM dev AS builder\n', 'FROM dev AS builder\nENV TEAM=1\n');
     editService(dir, uno.file, uno.name);
@@ -318,7 +323,7 @@ test('tool upgrade: a template line changed since the last generation arrives; t
     assert.is(services(dir, uno.file)[uno.name].stop_grace_period, '42s');
     assert.match(read(dir, uno.file), /# team: give pio time to write the firmware\n/);
     const version = JSON.parse(readFileSync('package.json', 'utf8')).version;
-    assert.is(JSON.parse(read(dir, '.yo-rc.json'))['create-pio-docker'].toolVersion, version);
+    assert.is(readState(dir).toolVersion, version);
     assert.match(r.stdout, /platformio\.ini: no env changes/);
   } finally {
     removeProject(dir);
@@ -339,18 +344,18 @@ test('a rename (same board and platform) is reported as one, and the env keeps i
   }
 });
 
-test('input errors exit 2: never scaffolded, no platformio.ini', () => {
+test('input errors exit 2: never scaffolded; without platformio.ini the stored envs stay', () => {
   const bare = tempProject({ 'platformio.ini': TWO_ENVS_INI });
   const dir = scaffold();
   try {
     const r = update(bare);
     assert.is(r.code, 2);
-    assert.match(r.stderr, /never scaffolded/);
+    assert.match(r.stderr, /never scaffolded \(no \.create-pio-docker\.json\)/);
     rmSync(join(dir, 'platformio.ini'));
     const before = snapshot(dir);
     const n = update(dir);
-    assert.is(n.code, 2);
-    assert.match(n.stderr, /no platformio\.ini/);
+    assert.is(n.code, 0, n.stderr);
+    assert.match(n.stdout, /Up to date: nothing changed/);
     assert.equal(snapshot(dir), before);
   } finally {
     removeProject(bare);
@@ -358,22 +363,40 @@ test('input errors exit 2: never scaffolded, no platformio.ini', () => {
   }
 });
 
-test('the update generator runs the same merge through Yeoman', async () => {
-  const dir = scaffold();
+test('the scaffold on a scaffolded project is update with the new answers', () => {
+  const a = scaffold();
+  const b = scaffold();
   try {
-    edit(dir, 'Dockerfile', 'FROM dev AS builder\n', 'FROM dev AS builder\nENV TEAM=1\n');
-    write(dir, 'platformio.ini', NEW_INI);
-    const { createEnv } = await import('yeoman-environment');
-    const { default: UpdateGenerator } = await import('../generators/update/index.js');
-    const env = createEnv({ cwd: dir });
-    env.register(UpdateGenerator as never, { namespace: 'pio-docker:update', resolved: join(dir, 'update-generator.js'), packagePath: dir });
-    await env.run(['pio-docker:update'], { skipInstall: true } as never);
-    assert.match(read(dir, 'Dockerfile'), /FROM dev AS builder\nENV TEAM=1\n/);
-    assert.equal(matrixEnvs(dir), ['pico', 'esp32dev']);
-    assert.is(update(dir, '--check').code, 0, 'the generator left the tree up to date');
+    for (const dir of [a, b]) {
+      edit(dir, 'Dockerfile', 'FROM dev AS builder\n', 'FROM dev AS builder\nENV TEAM=1\n');
+      write(dir, 'platformio.ini', NEW_INI);
+    }
+    const viaScaffold = runCli(['--tools', 'cppcheck'], a);
+    const viaUpdate = update(b, '--tools', 'cppcheck');
+    assert.is(viaScaffold.code, 0, viaScaffold.stderr);
+    assert.is(viaUpdate.code, 0, viaUpdate.stderr);
+    assert.equal(snapshot(a), snapshot(b));
+    assert.match(read(a, 'Dockerfile'), /FROM dev AS builder\nENV TEAM=1\n/);
+    assert.match(read(a, 'Dockerfile'), /cppcheck/);
+    assert.equal(matrixEnvs(a), ['pico', 'esp32dev']);
   } finally {
-    removeProject(dir);
+    removeProject(a);
+    removeProject(b);
   }
 });
+
+/** The packed copy of what was generated, from the state file. */
+function packedBase(dir: string): Record<string, string> {
+  return JSON.parse(inflateRawSync(Buffer.from(readState(dir).generated.packed, 'base64')).toString('utf8'));
+}
+
+/** Rewrites the state as an older tool version with this packed base would have left it. */
+function writePackedBase(dir: string, files: Record<string, string>, toolVersion: string): void {
+  const state = readState(dir);
+  state.toolVersion = toolVersion;
+  state.generated.sha256 = Object.fromEntries(Object.entries(files).map(([p, c]) => [p, createHash('sha256').update(c).digest('hex')]));
+  state.generated.packed = deflateRawSync(Buffer.from(JSON.stringify(files))).toString('base64');
+  write(dir, '.create-pio-docker.json', `${JSON.stringify(state, null, 2)}\n`);
+}
 
 test.run();

@@ -1,17 +1,19 @@
-// The `app` generator: gathers answers (flags, stored answers, prompts) and writes the artifacts.
-// All content comes from src/render: this class only decides what to ask and what to write.
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+// The `app` generator: gathers answers (flags, stored answers, prompts) and hands them to the one
+// write pipeline (src/pipeline), the same one `update` uses. Yeoman's own file writing (mem-fs
+// and its conflicter) is not used: the pipeline decides every file, writes atomically and never
+// follows a symlink. On an already scaffolded project this is `update` with the new answers.
 import Generator, { type BaseOptions } from 'yeoman-generator';
-import { AnswersError, type Answers } from '../../src/answers.js';
+import type { Answers } from '../../src/answers.js';
 import type { FlagAnswers } from '../../src/cli/flags.js';
-import { projectEnvs } from '../../src/platformio/index.js';
-import { TOOL_VERSION } from '../../src/paths.js';
-import { renderAll, type Artifact } from '../../src/render/index.js';
-import { basePath, readBase } from '../../src/state.js';
-import { askAll, type ProjectInfo, type Question } from './prompts.js';
+import { execute, plan, type RunRequest } from '../../src/pipeline/run.js';
+import { deselectedOf, readProject, storedWithEnvChanges, type Project } from '../../src/pipeline/selection.js';
+import { loadState, type LoadedState } from '../../src/pipeline/state.js';
+import { askAll, type Question } from '../../src/questions.js';
+import type { EnvChanges } from '../../src/update/envs-diff.js';
 
 export interface AppOptions {
+  /** The project folder: given explicitly, never searched for (Yeoman would climb to a parent's .yo-rc.json). */
+  projectDir: string;
   flagAnswers?: FlagAnswers;
   yes?: boolean;
   force?: boolean;
@@ -19,42 +21,35 @@ export interface AppOptions {
   interactive?: boolean;
 }
 
-/** Where answers live in .yo-rc.json (under the package name). */
-export interface StoredState {
-  answers?: Answers;
-  toolVersion?: string;
-}
-
-export class ConflictError extends Error {
-  constructor(readonly files: string[]) {
-    super(`these files exist and differ from what would be generated:\n${files.map((f) => `  ${f}`).join('\n')}\nNothing was written. Re-run with --force to overwrite them, or in a terminal to decide file by file.`);
-    this.name = 'ConflictError';
+/** The run's result for the CLI: its exit code. */
+export class GeneratorExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+    this.name = 'GeneratorExit';
   }
 }
 
-export function readProject(dir: string): ProjectInfo {
-  const name = basename(dir);
-  if (!existsSync(join(dir, 'platformio.ini'))) return { name, envs: null };
-  const { envs, warnings } = projectEnvs(dir);
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-  if (envs.length === 0) throw new AnswersError('platformio.ini defines no [env:NAME] section: pass --envs NAME[:BOARD],...', 'envs');
-  return { name, envs };
-}
-
-export default class AppGenerator extends Generator<StoredState, AppOptions & BaseOptions> {
-  private project!: ProjectInfo;
+export default class AppGenerator extends Generator<Record<string, never>, AppOptions & BaseOptions> {
+  private project!: Project;
+  private loaded!: LoadedState | null;
+  private envChanges!: EnvChanges | null;
+  private stored?: Answers;
   answers!: Answers;
-  artifacts!: Artifact[];
+  exitCode = 0;
 
   initializing() {
-    this.project = readProject(this.destinationRoot());
+    const dir = this.options.projectDir;
+    this.loaded = loadState(dir);
+    this.project = readProject(dir);
+    const { stored, envChanges } = storedWithEnvChanges(this.project, this.loaded);
+    this.stored = stored;
+    this.envChanges = this.options.flagAnswers?.envs ? null : envChanges;
   }
 
   async prompting() {
-    const stored = this.config.getAll() as StoredState;
     this.answers = await askAll({
       flags: this.options.flagAnswers ?? {},
-      stored: stored.answers,
+      stored: this.stored,
       project: this.project,
       yes: Boolean(this.options.yes),
       interactive: Boolean(this.options.interactive),
@@ -62,27 +57,45 @@ export default class AppGenerator extends Generator<StoredState, AppOptions & Ba
     });
   }
 
-  writing() {
-    this.artifacts = renderAll(this.answers);
-    const root = this.destinationRoot();
-    if (!this.options.interactive && !this.options.force) {
-      // A file is the team's when it differs both from what we would write now and from what we
-      // wrote last time; only those need consent.
-      const conflicts = this.artifacts.filter((f) => {
-        const path = this.destinationPath(f.path);
-        if (!existsSync(path)) return false;
-        const onDisk = readFileSync(path, 'utf8');
-        return onDisk !== f.content && onDisk !== readBase(root, f.path);
-      });
-      if (conflicts.length) throw new ConflictError(conflicts.map((f) => f.path));
+  async writing() {
+    const req: RunRequest = {
+      root: this.options.projectDir,
+      answers: this.answers,
+      deselectedEnvs: deselectedOf(this.project, this.answers),
+      loaded: this.loaded,
+      envChanges: this.envChanges,
+      force: Boolean(this.options.force),
+      warnings: this.project.warnings,
+    };
+    let p = plan(req);
+    const inTheWay = p.blocking.filter((f) => f.status === 'IN THE WAY');
+    // In a terminal, files in the way are decided one by one (symlinks and blocked paths are not:
+    // they need a change by hand, or --force for a link).
+    if (this.options.interactive && inTheWay.length && inTheWay.length === p.blocking.length) {
+      const decisions = new Map<string, 'overwrite' | 'keep'>();
+      for (const f of inTheWay) {
+        const q = { type: 'list', name: 'decision', message: `${f.path} exists and differs from what would be generated`, choices: [
+          { name: 'keep mine (update merges later changes into it)', value: 'keep' },
+          { name: 'overwrite it', value: 'overwrite' },
+          { name: 'cancel: write nothing', value: 'cancel' },
+        ] };
+        const answer = (await this.prompt([q as never]))['decision'];
+        if (answer === 'cancel') throw new CancelledError();
+        decisions.set(f.path, answer);
+      }
+      req.decisions = decisions;
+      p = plan(req);
     }
-    for (const f of this.artifacts) {
-      // mem-fs-editor 12 takes the mode as write options `{ stat: { mode } }`.
-      this.fs.write(this.destinationPath(f.path), f.content, f.executable ? ({ stat: { mode: 0o755 } } as never) : undefined);
-      this.fs.write(this.destinationPath(basePath(f.path)), f.content);
-    }
-    const state: StoredState = { answers: this.answers, toolVersion: TOOL_VERSION };
-    this.config.set(state);
+    this.exitCode = execute(req, p, undefined, { firstRun: this.loaded === null });
+    if (this.exitCode !== 0) throw new GeneratorExit(this.exitCode);
+  }
+}
+
+/** The user cancelled at a prompt: nothing was written. */
+export class CancelledError extends Error {
+  constructor() {
+    super('Cancelled: nothing written.');
+    this.name = 'CancelledError';
   }
 }
 

@@ -14,27 +14,39 @@ export type FileStatus =
   | 'unchanged'
   | 'removed (no longer generated)'
   | 'kept (yours; no longer generated)'
-  | 'kept (yours; never generated here)';
+  // Exists, differs, and was never generated here (or no base can be trusted): not written.
+  | 'IN THE WAY'
+  | 'kept (yours, as you chose)'
+  | 'overwritten'
+  | 'SYMLINK, not written'
+  | 'symlink replaced (--force)'
+  | 'BLOCKED';
+
+/** Statuses that stop the run before anything is written. */
+export const BLOCKING: ReadonlySet<FileStatus> = new Set(['IN THE WAY', 'SYMLINK, not written', 'BLOCKED']);
 
 export interface FilePlan {
   path: string;
   status: FileStatus;
-  /** On disk now; null when absent. */
+  /** On disk now; null when absent (or not a readable regular file). */
   ours: string | null;
-  /** What the file holds after the update; null when absent. */
+  /** What the file holds after the run; null when absent. */
   result: string | null;
   executable: boolean;
-  /** The new merge base snapshot; null drops it (the file is no longer tracked). */
-  base: string | null;
   /** For conflicts in compose files: the keys both sides changed. */
   conflictPaths: string[];
+  /** Why the file is in the way or blocked. */
+  why?: string;
 }
 
 const isCompose = (path: string) => /^compose[^/]*\.ya?ml$/.test(basename(path));
 
-/** The 3-way decision for one file. `theirs` null: no longer generated. */
+/**
+ * The 3-way decision for one regular file (or absent). `theirs` null: no longer generated.
+ * `base` null: never generated here, or no base can be trusted.
+ */
 export function planFile(path: string, base: string | null, ours: string | null, theirs: string | null, executable: boolean): FilePlan {
-  const plan = (status: FileStatus, result: string | null, conflictPaths: string[] = []): FilePlan => ({ path, status, ours, result, executable, base: theirs, conflictPaths });
+  const plan = (status: FileStatus, result: string | null, conflictPaths: string[] = []): FilePlan => ({ path, status, ours, result, executable, conflictPaths });
   if (theirs === null) {
     if (ours === null) return plan('unchanged', null);
     if (ours === base) return plan('removed (no longer generated)', null);
@@ -42,8 +54,7 @@ export function planFile(path: string, base: string | null, ours: string | null,
   }
   if (ours === null) return base === null ? plan('created', theirs) : plan('deleted by you, left deleted', null);
   if (ours === theirs) return plan('unchanged', ours);
-  // Never generated here (or the snapshot was lost): no base to merge against, so do not clobber.
-  if (base === null) return plan('kept (yours; never generated here)', ours);
+  if (base === null) return plan('IN THE WAY', ours);
   if (ours === base) return plan('updated', theirs);
   if (theirs === base) return plan('kept (yours)', ours);
   const m = isCompose(path) ? mergeCompose(base, ours, theirs) : { ...merge3(base, ours, theirs), conflictPaths: [] };

@@ -1,6 +1,6 @@
 // Runs the real, built CLI (bin/create-pio-docker.js) the way a user would, without a terminal.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,13 +33,14 @@ export function removeProject(dir: string): void {
   rmSync(dirname(dir), { recursive: true, force: true });
 }
 
-/** path -> {content, mode} of every file below dir. */
+/** path -> {content, mode} of every file below dir; a symlink is recorded as its target, not followed. */
 export function snapshot(dir: string): Map<string, { content: string; mode: number }> {
   const out = new Map<string, { content: string; mode: number }>();
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
+      if (e.isSymbolicLink()) out.set(relative(dir, p), { content: `symlink -> ${readlinkSync(p)}`, mode: 0 });
+      else if (e.isDirectory()) walk(p);
       else out.set(relative(dir, p), { content: readFileSync(p, 'utf8'), mode: statSync(p).mode & 0o777 });
     }
   };
@@ -76,4 +77,9 @@ export function runCliAsync(args: string[], cwd: string, env: NodeJS.ProcessEnv 
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** The tool's state file of a scaffolded project, parsed. */
+export function readState(dir: string): { toolVersion: string; answers: Record<string, any>; deselectedEnvs: string[]; generated: { sha256: Record<string, string>; packed: string } } {
+  return JSON.parse(readFileSync(join(dir, '.create-pio-docker.json'), 'utf8'));
 }

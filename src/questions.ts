@@ -2,6 +2,7 @@
 // default (--yes) or a prompt (TTY). Without a TTY a missing answer is collected and reported
 // with the flag that would give it: never a silent exit.
 import {
+  CHECKS,
   CI_KINDS,
   defaultAnswers,
   PLATFORMS,
@@ -11,14 +12,16 @@ import {
   AnswersError,
   type Answers,
   type EnvAnswer,
-} from '../../src/answers.js';
-import { parseEnvsFlag, type FlagAnswers } from '../../src/cli/flags.js';
+} from './answers.js';
+import { parseEnvsFlag, type FlagAnswers } from './cli/flags.js';
 
 export interface ProjectInfo {
   /** Folder name, the default project slug. */
   name: string;
   /** Envs read from platformio.ini (default_envs first), or null when there is none. */
   envs: EnvAnswer[] | null;
+  /** Its default_envs (that exist). */
+  defaults?: string[];
 }
 
 // A loose question shape: yeoman-generator's prompt typings are stricter than what inquirer accepts.
@@ -28,6 +31,9 @@ export interface Question {
   message: string;
   default?: unknown;
   choices?: { name: string; value: string; checked?: boolean }[];
+  /** true, or the problem (the prompt shows it and asks again). */
+  validate?: (raw: unknown) => true | string;
+  pageSize?: number;
 }
 
 export interface AskContext {
@@ -51,14 +57,36 @@ class Asker {
       this.missing.push(`--${flag}`);
       return fallback;
     }
+    return parse(await this.ctx.prompt(this.question(flag, fallback, question, parse)));
+  }
+
+  /** True when `ask` would prompt for this answer. */
+  willPrompt(given: unknown, stored: unknown): boolean {
+    return given === undefined && stored === undefined && !this.ctx.yes && this.ctx.interactive;
+  }
+
+  /** The prompt, validated at the prompt by the same check as the flag (a bad answer is asked again). */
+  question<T>(flag: string, fallback: T, question: Omit<Question, 'name' | 'default'>, parse: (raw: unknown) => T): Question {
     const def = question.type === 'checkbox' ? undefined : Array.isArray(fallback) ? fallback.join(',') : fallback;
-    return parse(await this.ctx.prompt({ ...question, name: flag, default: def }));
+    const check = (CHECKS as Record<string, ((v: unknown) => string | null) | undefined>)[flag];
+    const validate = (raw: unknown): true | string => {
+      try {
+        return check?.(parse(raw)) ?? true;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    return { ...question, name: flag, default: def, validate };
   }
 }
 
 const asString = (raw: unknown) => String(raw ?? '').trim();
 const asInt = (raw: unknown) => Number(raw);
-const asList = <T>(raw: unknown) => (Array.isArray(raw) ? (raw as T[]) : []);
+// A checkbox answers with values; its validate callback may see the choice objects instead.
+const asList = <T>(raw: unknown) => (Array.isArray(raw) ? raw.map((x) => (typeof x === 'object' && x !== null && 'value' in x ? (x as { value: T }).value : (x as T))) : []);
+
+/** More envs than fit on a screen: ask for a scope first, with a one-key choice for default_envs. */
+const MANY_ENVS = 20;
 
 async function askForEnvs(q: Asker, ctx: AskContext, fallback: EnvAnswer[]): Promise<EnvAnswer[]> {
   const known = ctx.project.envs;
@@ -67,10 +95,29 @@ async function askForEnvs(q: Asker, ctx: AskContext, fallback: EnvAnswer[]): Pro
   }
   const byName = new Map(known.map((e) => [e.name, e]));
   const pick = (names: string[]) => names.map((n) => byName.get(n)!);
+  const defaults = new Set(ctx.project.defaults ?? []);
+  const label = (e: EnvAnswer) => `${e.name}${e.board ? ` (${e.board})` : ''}${defaults.has(e.name) ? ' [default]' : ''}`;
+  let checked = (_: EnvAnswer) => true;
+  if (known.length > MANY_ENVS && q.willPrompt(ctx.flags.envs, ctx.stored?.envs)) {
+    const scope = await ctx.prompt({
+      type: 'list',
+      name: 'envs-scope',
+      message: `platformio.ini has ${known.length} envs. Build which in Docker?`,
+      choices: [
+        ...(defaults.size ? [{ name: `the default envs: ${[...defaults].join(', ')}`, value: 'defaults' }] : []),
+        { name: `all ${known.length} envs`, value: 'all' },
+        { name: 'choose from the list', value: 'choose' },
+      ],
+    });
+    if (scope === 'all') return known;
+    if (scope === 'defaults') return known.filter((e) => defaults.has(e.name));
+    if (defaults.size) checked = (e) => defaults.has(e.name);
+  }
   return q.ask('envs', ctx.flags.envs, ctx.stored?.envs, fallback, {
     type: 'checkbox',
-    message: 'Envs to build in Docker',
-    choices: known.map((e) => ({ name: e.board ? `${e.name} (${e.board})` : e.name, value: e.name, checked: true })),
+    message: `Envs to build in Docker (${known.length}; space toggles, a toggles all)`,
+    pageSize: 15,
+    choices: known.map((e) => ({ name: label(e), value: e.name, checked: checked(e) })),
   }, (raw) => pick(asList<string>(raw)));
 }
 
@@ -114,8 +161,10 @@ export async function askAll(ctx0: AskContext): Promise<Answers> {
   let dev = 0;
   let prod = 0;
   if (runnerKind !== 'none') {
-    dev = await q.ask('dev-runners', f.devRunners, s?.runners.dev, d.runners.dev, { type: 'number', message: 'Runners in the dev profile' }, asInt);
-    prod = await q.ask('prod-runners', f.prodRunners, s?.runners.prod, d.runners.prod, { type: 'number', message: 'Runners in the prod profile' }, asInt);
+    // Counts stored while runners were off are 0: not an answer for runners turned on now.
+    const storedRunners = s?.runners.kind === 'none' ? undefined : s?.runners;
+    dev = await q.ask('dev-runners', f.devRunners, storedRunners?.dev, d.runners.dev, { type: 'number', message: 'Runners in the dev profile' }, asInt);
+    prod = await q.ask('prod-runners', f.prodRunners, storedRunners?.prod, d.runners.prod, { type: 'number', message: 'Runners in the prod profile' }, asInt);
   }
   const image = await q.ask('image', f.image, s?.image.name, d.image.name, { type: 'input', message: 'Image name' }, asString);
   const registry = await q.ask('registry', f.registry, s?.image.registry, d.image.registry, { type: 'input', message: 'Registry (empty for none), e.g. ghcr.io/acme' }, asString);

@@ -1,0 +1,66 @@
+// What a run tells the user: the files it changed (never its own state file), conflicts and what
+// to do about them, and the next steps. Pure: text in, text out.
+import { envSlug, type Answers } from '../answers.js';
+import { FILES } from '../paths.js';
+import { printableLine } from '../safety/text.js';
+import { describeEnvChanges, type EnvChanges } from '../update/envs-diff.js';
+import type { Plan } from './plan.js';
+import { STATE_FILE } from './state.js';
+
+const row = (status: string, path: string) => `  ${status.padEnd(34)} ${path}`;
+
+export function envLines(c: EnvChanges | null): string[] {
+  if (!c) return [];
+  const lines = describeEnvChanges(c);
+  return lines.length ? ['platformio.ini changes:', ...lines.map((l) => `  ${printableLine(l)}`)] : ['platformio.ini: no env changes'];
+}
+
+/** Why nothing was written, and what to do. */
+export function blockedText(plan: Plan): string {
+  const inTheWay = plan.blocking.filter((f) => f.status === 'IN THE WAY');
+  const lines = ['Nothing was written: these paths are in the way.', ...plan.blocking.map((f) => row(f.status, f.why ?? f.path))];
+  if (inTheWay.length) lines.push('Move them away, run in a terminal to decide file by file, or pass --force to overwrite them.');
+  if (plan.blocking.some((f) => f.status === 'SYMLINK, not written')) lines.push('A symlink is never written through; --force replaces the link itself (never what it points to).');
+  if (plan.blocking.some((f) => f.status === 'BLOCKED')) lines.push('A symlinked or non-folder parent cannot be forced: make it a real folder first.');
+  return `${lines.join('\n')}\n`;
+}
+
+export function summaryText(plan: Plan, envChanges: EnvChanges | null, opts: { dryRun?: boolean } = {}): string {
+  const changed = plan.files.filter((f) => f.status !== 'unchanged');
+  const lines = [...envLines(envChanges)];
+  if (plan.baseProblem) lines.push(`warning: ${plan.baseProblem}`);
+  if (!changed.length && !plan.legacyCleanup.length) {
+    lines.push(plan.changes.length ? 'Generated files are up to date (answers recorded).' : 'Up to date: nothing changed.');
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push(opts.dryRun ? 'Would change (dry run, nothing written):' : 'Changed:', ...changed.map((f) => row(f.status, f.path)));
+  if (plan.legacyCleanup.length) lines.push(row(opts.dryRun ? 'would move into' : 'moved into', `${STATE_FILE} (from ${plan.legacyCleanup.length > 1 ? `${plan.legacyCleanup[plan.legacyCleanup.length - 1]} and .create-pio-docker/base/` : plan.legacyCleanup[0]})`));
+  if (plan.conflicts.length) {
+    lines.push(
+      '',
+      `${plan.conflicts.length} file(s) with conflicts: both you and the new generation changed the same lines.`,
+      ...plan.conflicts.map((f) => `  ${f.path}${f.conflictPaths.length ? ` (${f.conflictPaths.join(', ')})` : ''}`),
+      opts.dryRun
+        ? 'A real run would write them with <<<<<<< ours / ======= / >>>>>>> generated markers.'
+        : 'Edit the <<<<<<< ours / ======= / >>>>>>> generated blocks (keep what you want, drop the markers); update refuses to run until they are gone.',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** After a first scaffold: how to build, check and commit. */
+export function nextSteps(a: Answers): string {
+  const env = a.envs[0];
+  const slug = envSlug(env.name);
+  const generated = [FILES.dockerfile, FILES.dockerignore, 'docker/', 'scripts/', 'compose.*.yaml', ...(a.ci === 'github' ? ['.github/'] : []), FILES.docs, STATE_FILE];
+  return [
+    '',
+    'Next steps:',
+    `  scripts/build-docker.sh                                  # build the images`,
+    `  docker compose -f ${FILES.composeBuild} run --rm ${slug}   # build ${printableLine(env.name)}; exits with the build's exit code`,
+    '  npx create-pio-docker verify                             # build and smoke-test everything on your Docker engine',
+    `  git add ${generated.join(' ')}`,
+    `Commit ${STATE_FILE} with the rest: \`create-pio-docker update\` merges from it. Docs: ${FILES.docs}`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,96 @@
+// The one write step behind the scaffold and `update`: plan, refuse or report, apply, summarise.
+// Returns the exit code: 0 done or up to date, 1 conflicts, files in the way, or (check) out of
+// date, 2 unresolved markers from an earlier run.
+import type { Answers } from '../answers.js';
+import { unifiedDiff } from '../update/diff3.js';
+import type { EnvChanges } from '../update/envs-diff.js';
+import { applyChanges } from './apply.js';
+import { planRun, type Plan } from './plan.js';
+import { blockedText, nextSteps, summaryText } from './report.js';
+import type { LoadedState } from './state.js';
+
+export interface Output {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export const STDIO: Output = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+export interface RunRequest {
+  root: string;
+  answers: Answers;
+  deselectedEnvs: string[];
+  loaded: LoadedState | null;
+  envChanges: EnvChanges | null;
+  force: boolean;
+  decisions?: ReadonlyMap<string, 'overwrite' | 'keep'>;
+  dryRun?: boolean;
+  check?: boolean;
+  warnings?: string[];
+}
+
+/** Cancelled by a signal after the files were written in full. */
+export class CancelledAfterApply extends Error {
+  constructor(readonly signal: string) {
+    super(`Cancelled (${signal}) after writing: every file above was written in full.`);
+    this.name = 'CancelledAfterApply';
+  }
+}
+
+export function plan(req: RunRequest): Plan {
+  return planRun(req);
+}
+
+/**
+ * Runs `fn` with SIGINT/SIGTERM/SIGHUP held back. Node runs signal listeners on the event loop,
+ * so while a synchronous apply runs none can interrupt it; without a listener the process would
+ * die mid-write.
+ */
+function withSignalsHeld<T>(fn: () => T): { value: T; signal: string | null } {
+  let signal: string | null = null;
+  const hold = (s: NodeJS.Signals) => {
+    signal ??= s;
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, hold);
+  try {
+    return { value: fn(), signal };
+  } finally {
+    for (const s of signals) process.off(s, hold);
+  }
+}
+
+export function execute(req: RunRequest, p: Plan, io: Output = STDIO, opts: { firstRun?: boolean } = {}): number {
+  for (const w of req.warnings ?? []) io.err(`warning: ${w}\n`);
+  if (p.unresolved.length) {
+    io.err(`error: unresolved conflict markers (<<<<<<< / >>>>>>>) from an earlier run in:\n${p.unresolved.map((f) => `  ${f}`).join('\n')}\nResolve them (keep the lines you want, delete the marker lines), then run again. Nothing was written.\n`);
+    return 2;
+  }
+  if (req.check) {
+    const stale = p.files.filter((f) => f.result !== f.ours || f.status === 'CONFLICT' || f.status === 'IN THE WAY' || f.status === 'SYMLINK, not written' || f.status === 'BLOCKED');
+    if (!stale.length && !p.baseProblem) {
+      io.out('generated files are up to date\n');
+      return 0;
+    }
+    io.out(`generated files are out of date (run create-pio-docker update):\n${stale.map((f) => `  ${f.status.padEnd(34)} ${f.path}`).join('\n')}\n${p.baseProblem ? `warning: ${p.baseProblem}\n` : ''}`);
+    return 1;
+  }
+  if (p.blocking.length) {
+    io.err(blockedText(p));
+    return 1;
+  }
+  if (req.dryRun) {
+    // The diff alone goes to stdout, so `update --dry-run > x.patch` is a usable patch.
+    for (const f of p.files) {
+      if (f.result === f.ours) continue;
+      io.out(unifiedDiff(f.ours ?? '', f.result ?? '', f.ours === null ? '/dev/null' : `a/${f.path}`, f.result === null ? '/dev/null' : `b/${f.path}`));
+    }
+    io.err(summaryText(p, req.envChanges, { dryRun: true }));
+    return p.conflicts.length ? 1 : 0;
+  }
+  const { signal } = withSignalsHeld(() => applyChanges(req.root, p.changes));
+  io.out(summaryText(p, req.envChanges));
+  if (opts.firstRun && p.changes.length) io.out(nextSteps(req.answers));
+  if (signal) throw new CancelledAfterApply(signal);
+  return p.conflicts.length ? 1 : 0;
+}

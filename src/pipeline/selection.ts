@@ -1,0 +1,45 @@
+// Which envs a run generates for: what platformio.ini defines now, what was chosen last time, and
+// what the user chose NOT to build (kept out by every later run). New envs come in and are reported.
+import { basename } from 'node:path';
+import { AnswersError, type Answers, type EnvAnswer } from '../answers.js';
+import { projectEnvs } from '../platformio/index.js';
+import { diffEnvs, type EnvChanges } from '../update/envs-diff.js';
+import { inspectPath } from './apply.js';
+import type { LoadedState } from './state.js';
+
+export interface Project {
+  /** Folder name, the default project slug. */
+  name: string;
+  /** Envs read from platformio.ini (default_envs first), or null when there is none. */
+  envs: EnvAnswer[] | null;
+  defaults: string[];
+  warnings: string[];
+}
+
+export function readProject(dir: string): Project {
+  const name = basename(dir);
+  if (inspectPath(dir, 'platformio.ini').kind === 'absent') return { name, envs: null, defaults: [], warnings: [] };
+  const { envs, defaults, warnings } = projectEnvs(dir);
+  if (envs.length === 0) throw new AnswersError('platformio.ini defines no [env:NAME] section: pass --envs NAME[:BOARD],...', 'envs');
+  return { name, envs, defaults, warnings };
+}
+
+/**
+ * The stored answers with their envs brought up to date with platformio.ini: stored order kept,
+ * renames in place, new envs appended, removed ones dropped, deselected ones left out.
+ */
+export function storedWithEnvChanges(project: Project, loaded: LoadedState | null): { stored?: Answers; envChanges: EnvChanges | null } {
+  if (!loaded) return { envChanges: null };
+  const stored = loaded.state.answers;
+  if (project.envs === null) return { stored, envChanges: null };
+  const out = new Set(loaded.state.deselectedEnvs);
+  const envChanges = diffEnvs(stored.envs, project.envs.filter((e) => !out.has(e.name)), project.defaults);
+  return { stored: { ...stored, envs: envChanges.envs }, envChanges };
+}
+
+/** Envs platformio.ini defines that the answers leave out: the next run keeps them out. */
+export function deselectedOf(project: Project, answers: Answers): string[] {
+  if (project.envs === null) return [];
+  const chosen = new Set(answers.envs.map((e) => e.name));
+  return project.envs.map((e) => e.name).filter((n) => !chosen.has(n));
+}
