@@ -1,19 +1,10 @@
-// askForX(): each answer comes from a flag, else the stored answers (.yo-rc.json), else the
-// default (--yes) or a prompt (TTY). Without a TTY a missing answer is collected and reported
-// with the flag that would give it: never a silent exit.
-import {
-  CHECKS,
-  CI_KINDS,
-  defaultAnswers,
-  PLATFORMS,
-  RUNNER_KINDS,
-  TOOL_IDS,
-  OPTIONAL_TOOLS,
-  AnswersError,
-  type Answers,
-  type EnvAnswer,
-} from './answers.js';
-import { parseEnvsFlag, type FlagAnswers } from './cli/flags.js';
+// askForX(): each answer comes from a flag, else the stored answers (.create-pio-docker.json), else
+// the default (--yes) or a prompt (TTY). Prompts come from the one answer table (ANSWERS in
+// cli/flags.ts) and are validated by the flag's own check. Without a TTY a missing answer is
+// collected and reported with the flag that would give it: never a silent exit.
+import { CHECKS, defaultAnswers, AnswersError, type Answers, type EnvAnswer } from './answers.js';
+import { answerSpec, parseEnvsFlag, type FlagAnswers } from './cli/flags.js';
+import { printableLine } from './safety/text.js';
 
 export interface ProjectInfo {
   /** Folder name, the default project slug. */
@@ -49,7 +40,10 @@ class Asker {
   readonly missing: string[] = [];
   constructor(private readonly ctx: AskContext) {}
 
-  async ask<T>(flag: string, given: T | undefined, stored: T | undefined, fallback: T, question: Omit<Question, 'name' | 'default'>, parse: (raw: unknown) => T): Promise<T> {
+  /** The answer for `flag`: given > stored > --yes default > the prompt of its spec (with `extra` on top). */
+  async ask<T>(flag: string, given: T | undefined, stored: T | undefined, fallback: T, parse: (raw: unknown) => T, extra: Partial<Question> = {}): Promise<T> {
+    const spec = answerSpec(flag).prompt!;
+    const question = { type: spec.type, message: spec.message, ...(spec.choices ? { choices: spec.choices } : {}), ...extra };
     if (given !== undefined) return given;
     if (stored !== undefined) return stored;
     if (this.ctx.yes) return fallback;
@@ -57,7 +51,7 @@ class Asker {
       this.missing.push(`--${flag}`);
       return fallback;
     }
-    return parse(await this.ctx.prompt(this.question(flag, fallback, question, parse)));
+    return parse(await this.ctx.prompt(this.question(flag, fallback, question as Omit<Question, 'name' | 'default'>, parse)));
   }
 
   /** True when `ask` would prompt for this answer. */
@@ -91,12 +85,12 @@ const MANY_ENVS = 20;
 async function askForEnvs(q: Asker, ctx: AskContext, fallback: EnvAnswer[]): Promise<EnvAnswer[]> {
   const known = ctx.project.envs;
   if (known === null) {
-    return q.ask('envs', ctx.flags.envs, ctx.stored?.envs, fallback, { type: 'input', message: 'No platformio.ini here. Envs to support (NAME[:BOARD],...)' }, (raw) => parseEnvsFlag(asString(raw)));
+    return q.ask('envs', ctx.flags.envs, ctx.stored?.envs, fallback, (raw) => parseEnvsFlag(asString(raw)), { type: 'input', message: 'No platformio.ini here. Envs to build (NAME[:BOARD],...)' });
   }
   const byName = new Map(known.map((e) => [e.name, e]));
   const pick = (names: string[]) => names.map((n) => byName.get(n)!);
   const defaults = new Set(ctx.project.defaults ?? []);
-  const label = (e: EnvAnswer) => `${e.name}${e.board ? ` (${e.board})` : ''}${defaults.has(e.name) ? ' [default]' : ''}`;
+  const label = (e: EnvAnswer) => printableLine(`${e.name}${e.board ? ` (${e.board})` : ''}${defaults.has(e.name) ? ' [default]' : ''}`);
   let checked = (_: EnvAnswer) => true;
   if (known.length > MANY_ENVS && q.willPrompt(ctx.flags.envs, ctx.stored?.envs)) {
     const scope = await ctx.prompt({
@@ -113,12 +107,11 @@ async function askForEnvs(q: Asker, ctx: AskContext, fallback: EnvAnswer[]): Pro
     if (scope === 'defaults') return known.filter((e) => defaults.has(e.name));
     if (defaults.size) checked = (e) => defaults.has(e.name);
   }
-  return q.ask('envs', ctx.flags.envs, ctx.stored?.envs, fallback, {
-    type: 'checkbox',
-    message: `Envs to build in Docker (${known.length}; space toggles, a toggles all)`,
+  return q.ask('envs', ctx.flags.envs, ctx.stored?.envs, fallback, (raw) => pick(asList<string>(raw)), {
+    message: `${answerSpec('envs').prompt!.message} (${known.length}; space toggles, a toggles all)`,
     pageSize: 15,
     choices: known.map((e) => ({ name: label(e), value: e.name, checked: checked(e) })),
-  }, (raw) => pick(asList<string>(raw)));
+  });
 }
 
 /** Envs named by --envs must exist in platformio.ini (when there is one); boards come from it. */
@@ -143,41 +136,27 @@ export async function askAll(ctx0: AskContext): Promise<Answers> {
   const q = new Asker(ctx);
 
   const envs = await askForEnvs(q, ctx, d.envs);
-  const baseImage = await q.ask('base-image', f.baseImage, s?.baseImage, d.baseImage, { type: 'input', message: 'Base image (Python 3, Debian bookworm)' }, asString);
-  const platformioVersion = await q.ask('platformio-version', f.platformioVersion, s?.platformioVersion, d.platformioVersion, { type: 'input', message: 'PlatformIO version' }, asString);
-  const userName = await q.ask('user', f.userName, s?.user.name, d.user.name, { type: 'input', message: 'Non-root user name in the images' }, asString);
-  const uid = await q.ask('uid', f.uid, s?.user.uid, d.user.uid, { type: 'number', message: 'Its default UID (remapped to the host user at run time)' }, asInt);
-  const gid = await q.ask('gid', f.gid, s?.user.gid, d.user.gid, { type: 'number', message: 'Its default GID' }, asInt);
-  const tools = await q.ask('tools', f.tools, s?.tools, d.tools, {
-    type: 'checkbox',
-    message: 'Optional tools (from apt)',
-    choices: TOOL_IDS.map((t) => ({ name: `${t}: ${OPTIONAL_TOOLS[t].description}`, value: t })),
-  }, (raw) => asList<Answers['tools'][number]>(raw));
-  const runnerKind = await q.ask('runners', f.runners, s?.runners.kind, d.runners.kind, {
-    type: 'list',
-    message: 'Self-hosted CI runners',
-    choices: RUNNER_KINDS.map((k) => ({ name: k === 'github' ? 'GitHub Actions' : 'none', value: k })),
-  }, (raw) => asString(raw) as Answers['runners']['kind']);
+  const baseImage = await q.ask('base-image', f.baseImage, s?.baseImage, d.baseImage, asString);
+  const platformioVersion = await q.ask('platformio-version', f.platformioVersion, s?.platformioVersion, d.platformioVersion, asString);
+  const userName = await q.ask('user', f.userName, s?.user.name, d.user.name, asString);
+  const uid = await q.ask('uid', f.uid, s?.user.uid, d.user.uid, asInt);
+  const gid = await q.ask('gid', f.gid, s?.user.gid, d.user.gid, asInt);
+  const tools = await q.ask('tools', f.tools, s?.tools, d.tools, (raw) => asList<Answers['tools'][number]>(raw));
+  const runnerKind = await q.ask('runners', f.runners, s?.runners.kind, d.runners.kind, (raw) => asString(raw) as Answers['runners']['kind']);
   let dev = 0;
   let prod = 0;
   if (runnerKind !== 'none') {
     // Counts stored while runners were off are 0: not an answer for runners turned on now.
     const storedRunners = s?.runners.kind === 'none' ? undefined : s?.runners;
-    dev = await q.ask('dev-runners', f.devRunners, storedRunners?.dev, d.runners.dev, { type: 'number', message: 'Runners in the dev profile' }, asInt);
-    prod = await q.ask('prod-runners', f.prodRunners, storedRunners?.prod, d.runners.prod, { type: 'number', message: 'Runners in the prod profile' }, asInt);
+    dev = await q.ask('dev-runners', f.devRunners, storedRunners?.dev, d.runners.dev, asInt);
+    prod = await q.ask('prod-runners', f.prodRunners, storedRunners?.prod, d.runners.prod, asInt);
   }
-  const image = await q.ask('image', f.image, s?.image.name, d.image.name, { type: 'input', message: 'Image name' }, asString);
-  const registry = await q.ask('registry', f.registry, s?.image.registry, d.image.registry, { type: 'input', message: 'Registry (empty for none), e.g. ghcr.io/acme' }, asString);
-  const platforms = await q.ask('platforms', f.platforms, s?.platforms, d.platforms, {
-    type: 'checkbox',
-    message: 'Target platforms',
-    choices: PLATFORMS.map((p) => ({ name: p, value: p, checked: d.platforms.includes(p) })),
-  }, (raw) => asList<Answers['platforms'][number]>(raw));
-  const ci = await q.ask('ci', f.ci, s?.ci, d.ci, {
-    type: 'list',
-    message: 'CI workflow',
-    choices: CI_KINDS.map((k) => ({ name: k === 'github' ? 'GitHub Actions' : 'none', value: k })),
-  }, (raw) => asString(raw) as Answers['ci']);
+  const image = await q.ask('image', f.image, s?.image.name, d.image.name, asString);
+  const registry = await q.ask('registry', f.registry, s?.image.registry, d.image.registry, asString);
+  const platforms = await q.ask('platforms', f.platforms, s?.platforms, d.platforms, (raw) => asList<Answers['platforms'][number]>(raw), {
+    choices: answerSpec('platforms').prompt!.choices!.map((c) => ({ ...c, checked: (d.platforms as string[]).includes(c.value) })),
+  });
+  const ci = await q.ask('ci', f.ci, s?.ci, d.ci, (raw) => asString(raw) as Answers['ci']);
 
   if (q.missing.length) {
     throw new AnswersError(`no terminal to ask in; missing answers: ${q.missing.join(', ')} (pass them, or --yes for the defaults)`, q.missing[0].slice(2));

@@ -3,7 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { askAll, type AskContext, type Question } from '../src/questions.js';
-import { AnswersError, defaultAnswers } from '../src/answers.js';
+import { AnswersError, CHECKS, defaultAnswers } from '../src/answers.js';
+import { ANSWERS, answerSpec } from '../src/cli/flags.js';
 
 const project = {
   name: 'demo-fw',
@@ -106,6 +107,17 @@ test('200+ envs: one key picks the default envs; the list is offered only on req
   assert.equal(list.choices!.filter((x) => x.checked).map((x) => x.value), ['board7', 'board9'], 'the default envs come pre-selected');
   assert.match(list.choices![7].name, /\[default\]/);
   assert.is(list.validate!([]), 'at least one env is needed', 'an empty choice is asked again');
+});
+
+test('one table: every answer has a flag with help, a check, and its prompt text comes from there', async () => {
+  for (const a of ANSWERS) {
+    assert.ok(a.name in CHECKS, `--${a.name} has no check`);
+    assert.ok(a.help.length > 0);
+  }
+  const seen: Question[] = [];
+  await askAll(ctx({ prompt: async (q) => (seen.push(q), q.type === 'checkbox' ? (q.choices ?? []).filter((c) => c.checked).map((c) => c.value) : q.default) }));
+  for (const q of seen) assert.ok(q.message.startsWith(answerSpec(q.name).prompt!.message), `${q.name}: "${q.message}"`);
+  assert.is(seen.length, ANSWERS.filter((a) => a.prompt).length, 'every answer with a prompt was asked');
 });
 
 test.run();

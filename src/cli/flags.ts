@@ -1,6 +1,6 @@
-// Every scaffold answer is also a flag. This table drives argument parsing, `--help` and the
-// "missing answer" errors, so the three cannot drift apart.
-import { CI_KINDS, PLATFORMS, RUNNER_KINDS, TOOL_IDS, type Answers, type EnvAnswer } from '../answers.js';
+// Every scaffold answer is also a flag. ANSWERS drives argument parsing, `--help`, the prompts and
+// the "missing answer" errors, so they cannot drift apart.
+import { CI_KINDS, defaultAnswers, OPTIONAL_TOOLS, PLATFORMS, RUNNER_KINDS, TOOL_IDS, type Answers, type EnvAnswer } from '../answers.js';
 
 export interface FlagSpec {
   name: string;
@@ -30,28 +30,60 @@ export interface FlagAnswers {
   ci?: Answers['ci'];
 }
 
-export const ANSWER_FLAGS: FlagSpec[] = [
-  { name: 'envs', value: 'NAME[:BOARD],...', help: 'envs to support (default: all in platformio.ini, default_envs first)' },
-  { name: 'base-image', value: 'IMAGE', help: 'base image with Python 3 (default: a pinned python:*-slim tag)' },
-  { name: 'platformio-version', value: 'VERSION', help: 'PlatformIO version to pin' },
-  { name: 'user', value: 'NAME', help: 'non-root user in the images (default: builder)' },
-  { name: 'uid', value: 'N', help: 'default UID of that user (default: 1000; remapped to the host at run time)' },
-  { name: 'gid', value: 'N', help: 'default GID of that user (default: 1000)' },
-  { name: 'tools', value: 'LIST', help: `optional tools from apt: ${TOOL_IDS.join(', ')}, or none` },
-  { name: 'runners', value: 'KIND', help: `self-hosted CI runners: ${RUNNER_KINDS.join(' or ')} (default: github)` },
-  { name: 'dev-runners', value: 'N', help: 'runners in the dev profile (default: 1)' },
-  { name: 'prod-runners', value: 'N', help: 'runners in the prod profile (default: 2)' },
-  { name: 'runner-labels', value: 'LIST', help: 'extra labels for the runners' },
-  { name: 'image', value: 'NAME', help: 'image name (default: PROJECT-pio)' },
-  { name: 'registry', value: 'HOST[/NS]', help: 'registry to push to, or none (default: none)' },
-  { name: 'platforms', value: 'LIST', help: `target platforms: ${PLATFORMS.join(', ')} (default: linux/amd64)` },
-  { name: 'ci', value: 'KIND', help: `CI workflow: ${CI_KINDS.join(' or ')} (default: github)` },
-  { name: 'project-name', value: 'NAME', help: 'project slug for volume and image names (default: folder name)' },
+/**
+ * Every answer, defined once: its flag, help, prompt and how flag text becomes a value. Its check
+ * is CHECKS[flag] (src/answers.ts), used for flags, stored answers and at the prompt alike; its
+ * default comes from defaultAnswers() and is shown in --help from there.
+ */
+export interface AnswerSpec extends FlagSpec {
+  value: string;
+  key: keyof FlagAnswers;
+  /** How the prompt asks; absent: never asked (flag or default only). */
+  prompt?: { type: 'input' | 'number' | 'list' | 'checkbox'; message: string; choices?: { name: string; value: string }[] };
+  /** Flag text -> value; malformed text is a UsageError naming the flag. */
+  parse: (raw: string, flag: string) => unknown;
+  /** The default, as --help shows it; absent when it depends on the project. */
+  shown?: (d: Answers) => string;
+}
+
+const text = (raw: string) => raw;
+const kinds = (names: Record<string, string>) => Object.entries(names).map(([value, name]) => ({ name, value }));
+
+export const ANSWERS: AnswerSpec[] = [
+  { name: 'envs', key: 'envs', value: 'NAME[:BOARD],...', help: 'envs to build (default: all in platformio.ini, default_envs first)', parse: (raw) => parseEnvsFlag(raw), prompt: { type: 'checkbox', message: 'Envs to build in Docker' } },
+  { name: 'base-image', key: 'baseImage', value: 'IMAGE', help: 'base image with Python 3', parse: text, shown: (d) => d.baseImage, prompt: { type: 'input', message: 'Base image (Python 3, Debian bookworm)' } },
+  { name: 'platformio-version', key: 'platformioVersion', value: 'VERSION', help: 'PlatformIO version to pin', parse: text, shown: (d) => d.platformioVersion, prompt: { type: 'input', message: 'PlatformIO version' } },
+  { name: 'user', key: 'userName', value: 'NAME', help: 'non-root user in the images', parse: text, shown: (d) => d.user.name, prompt: { type: 'input', message: 'Non-root user name in the images' } },
+  { name: 'uid', key: 'uid', value: 'N', help: 'default UID of that user (remapped to the host at run time)', parse: (raw, flag) => int(flag, raw), shown: (d) => String(d.user.uid), prompt: { type: 'number', message: 'Its default UID (remapped to the host user at run time)' } },
+  { name: 'gid', key: 'gid', value: 'N', help: 'default GID of that user', parse: (raw, flag) => int(flag, raw), shown: (d) => String(d.user.gid), prompt: { type: 'number', message: 'Its default GID' } },
+  { name: 'tools', key: 'tools', value: 'LIST', help: `optional tools from apt: ${TOOL_IDS.join(', ')}, or none`, parse: (raw, flag) => (raw === 'none' ? [] : list(raw)).map((t) => oneOf(flag, t, TOOL_IDS)), shown: () => 'none', prompt: { type: 'checkbox', message: 'Optional tools (from apt)', choices: TOOL_IDS.map((t) => ({ name: `${t}: ${OPTIONAL_TOOLS[t].description}`, value: t })) } },
+  { name: 'runners', key: 'runners', value: 'KIND', help: `self-hosted CI runners: ${RUNNER_KINDS.join(' or ')}`, parse: (raw, flag) => oneOf(flag, raw, RUNNER_KINDS), shown: (d) => d.runners.kind, prompt: { type: 'list', message: 'Self-hosted CI runners', choices: kinds({ github: 'GitHub Actions', none: 'none' }) } },
+  { name: 'dev-runners', key: 'devRunners', value: 'N', help: 'runners in the dev profile', parse: (raw, flag) => int(flag, raw), shown: (d) => String(d.runners.dev), prompt: { type: 'number', message: 'Runners in the dev profile' } },
+  { name: 'prod-runners', key: 'prodRunners', value: 'N', help: 'runners in the prod profile', parse: (raw, flag) => int(flag, raw), shown: (d) => String(d.runners.prod), prompt: { type: 'number', message: 'Runners in the prod profile' } },
+  { name: 'runner-labels', key: 'runnerLabels', value: 'LIST', help: 'extra labels for the runners', parse: (raw) => list(raw), shown: () => 'none' },
+  { name: 'image', key: 'image', value: 'NAME', help: 'image name', parse: text, shown: () => 'PROJECT-pio', prompt: { type: 'input', message: 'Image name' } },
+  { name: 'registry', key: 'registry', value: 'HOST[/NS]', help: 'registry to push to, or none', parse: (raw) => (raw === 'none' ? '' : raw), shown: () => 'none', prompt: { type: 'input', message: 'Registry (empty for none), e.g. ghcr.io/acme' } },
+  { name: 'platforms', key: 'platforms', value: 'LIST', help: `target platforms: ${PLATFORMS.join(', ')}`, parse: (raw, flag) => list(raw).map((p) => oneOf(flag, p, PLATFORMS)), shown: (d) => d.platforms.join(','), prompt: { type: 'checkbox', message: 'Target platforms', choices: PLATFORMS.map((p) => ({ name: p, value: p })) } },
+  { name: 'ci', key: 'ci', value: 'KIND', help: `CI workflow: ${CI_KINDS.join(' or ')}`, parse: (raw, flag) => oneOf(flag, raw, CI_KINDS), shown: (d) => d.ci, prompt: { type: 'list', message: 'CI workflow', choices: kinds({ github: 'GitHub Actions', none: 'none' }) } },
+  { name: 'project-name', key: 'projectName', value: 'NAME', help: 'project slug for volume and image names', parse: text, shown: () => 'the folder name' },
 ];
+
+const SHOWN_DEFAULTS = defaultAnswers('PROJECT', []);
+
+/** The answer flags as --help and parseArgs see them, defaults taken from defaultAnswers(). */
+export const ANSWER_FLAGS: FlagSpec[] = ANSWERS.map((a) => ({ name: a.name, value: a.value, help: a.shown ? `${a.help} (default: ${a.shown(SHOWN_DEFAULTS)})` : a.help }));
+
+/** The spec of one answer, by flag. */
+export function answerSpec(flag: string): AnswerSpec {
+  const spec = ANSWERS.find((a) => a.name === flag);
+  if (!spec) throw new Error(`no answer --${flag}`);
+  return spec;
+}
+
 
 export const SCAFFOLD_SWITCHES: FlagSpec[] = [
   { name: 'yes', short: 'y', help: 'take the default for every answer not given' },
-  { name: 'force', help: 'overwrite existing files that differ' },
+  { name: 'force', help: 'overwrite files in the way (not generated here); replace a symlink itself, never its target' },
 ];
 
 export class UsageError extends Error {
@@ -91,26 +123,7 @@ export function parseEnvsFlag(s: string): EnvAnswer[] {
 
 /** Turns raw string flag values into typed answers; unknown or malformed values are UsageErrors. */
 export function flagAnswers(raw: Record<string, string | undefined>): FlagAnswers {
-  const out: FlagAnswers = {};
-  const v = (name: string) => raw[name];
-  if (v('envs') !== undefined) out.envs = parseEnvsFlag(v('envs')!);
-  if (v('project-name') !== undefined) out.projectName = v('project-name');
-  if (v('base-image') !== undefined) out.baseImage = v('base-image');
-  if (v('platformio-version') !== undefined) out.platformioVersion = v('platformio-version');
-  if (v('user') !== undefined) out.userName = v('user');
-  if (v('uid') !== undefined) out.uid = int('uid', v('uid')!);
-  if (v('gid') !== undefined) out.gid = int('gid', v('gid')!);
-  if (v('tools') !== undefined) {
-    const tools = v('tools') === 'none' ? [] : list(v('tools')!);
-    out.tools = tools.map((t) => oneOf('tools', t, TOOL_IDS));
-  }
-  if (v('runners') !== undefined) out.runners = oneOf('runners', v('runners')!, RUNNER_KINDS);
-  if (v('dev-runners') !== undefined) out.devRunners = int('dev-runners', v('dev-runners')!);
-  if (v('prod-runners') !== undefined) out.prodRunners = int('prod-runners', v('prod-runners')!);
-  if (v('runner-labels') !== undefined) out.runnerLabels = list(v('runner-labels')!);
-  if (v('image') !== undefined) out.image = v('image');
-  if (v('registry') !== undefined) out.registry = v('registry') === 'none' ? '' : v('registry');
-  if (v('platforms') !== undefined) out.platforms = list(v('platforms')!).map((p) => oneOf('platforms', p, PLATFORMS));
-  if (v('ci') !== undefined) out.ci = oneOf('ci', v('ci')!, CI_KINDS);
-  return out;
+  const out: Record<string, unknown> = {};
+  for (const a of ANSWERS) if (raw[a.name] !== undefined) out[a.key] = a.parse(raw[a.name]!, a.name);
+  return out as FlagAnswers;
 }

@@ -32,6 +32,8 @@ export interface WriteChange {
   expect: string | null;
   /** --force on a symlink: replace the link itself (never what it points to). */
   replaceLink?: boolean;
+  /** Mode of a new file (a backup keeps its original's); default 0644, or 0755 when executable. */
+  mode?: number;
 }
 
 export interface DeleteChange {
@@ -126,7 +128,7 @@ export function checkChanges(root: string, changes: Change[]): string[] {
     }
     if (s.kind === 'blocked') problems.push(s.why);
     else if (s.kind === 'symlink') {
-      if (!(c.kind === 'write' && c.replaceLink)) problems.push(`${c.path} is a symlink; files are never written through one (--force replaces the link itself)`);
+      if (!(c.kind === 'write' && c.replaceLink)) problems.push(`${c.path} is a symlink; files are never written through one`);
     } else if (c.kind === 'delete') {
       if (s.kind !== 'file' || s.content !== c.expect) problems.push(`${c.path} changed since it was planned; not deleted`);
     } else if (c.expect === null ? s.kind !== 'absent' : s.kind !== 'file' || s.content !== c.expect) {
@@ -220,7 +222,7 @@ export function applyChanges(root: string, changes: Change[], faults: { path: st
       const target = join(root, c.path);
       const old = lstatOrNull(target);
       // A replaced file keeps its owner and mode (plus the exec bit a script needs).
-      const mode = old?.isFile() ? (old.mode & 0o7777) | (c.executable ? 0o111 & ((old.mode & 0o444) >> 2) : 0) : c.executable ? 0o755 : 0o644;
+      const mode = old?.isFile() ? (old.mode & 0o7777) | (c.executable ? 0o111 & ((old.mode & 0o444) >> 2) : 0) : (c.mode ?? (c.executable ? 0o755 : 0o644));
       const own = old?.isFile() && process.getuid?.() === 0 ? { uid: old.uid, gid: old.gid } : owner;
       fault(c.path, 'temp');
       temps.set(c.path, writeTemp(target, c.content, mode, own));
@@ -260,6 +262,25 @@ function pruneEmpty(root: string, path: string): void {
     } catch {
       return;
     }
+  }
+}
+
+/**
+ * Runs `fn` with SIGINT/SIGTERM/SIGHUP held back. Node runs signal listeners on the event loop,
+ * so while a synchronous apply runs none can interrupt it; without a listener the process would
+ * die mid-write. Returns the first signal that arrived, for the caller to act on afterwards.
+ */
+export function withSignalsHeld<T>(fn: () => T): { value: T; signal: NodeJS.Signals | null } {
+  let signal: NodeJS.Signals | null = null;
+  const hold = (s: NodeJS.Signals) => {
+    signal ??= s;
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, hold);
+  try {
+    return { value: fn(), signal };
+  } finally {
+    for (const s of signals) process.off(s, hold);
   }
 }
 

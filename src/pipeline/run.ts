@@ -4,7 +4,7 @@
 import type { Answers } from '../answers.js';
 import { unifiedDiff } from '../update/diff3.js';
 import type { EnvChanges } from '../update/envs-diff.js';
-import { applyChanges } from './apply.js';
+import { applyChanges, withSignalsHeld } from './apply.js';
 import { planRun, type Plan } from './plan.js';
 import { blockedText, nextSteps, summaryText } from './report.js';
 import type { LoadedState } from './state.js';
@@ -39,25 +39,6 @@ export class CancelledAfterApply extends Error {
 
 export function plan(req: RunRequest): Plan {
   return planRun(req);
-}
-
-/**
- * Runs `fn` with SIGINT/SIGTERM/SIGHUP held back. Node runs signal listeners on the event loop,
- * so while a synchronous apply runs none can interrupt it; without a listener the process would
- * die mid-write.
- */
-function withSignalsHeld<T>(fn: () => T): { value: T; signal: string | null } {
-  let signal: string | null = null;
-  const hold = (s: NodeJS.Signals) => {
-    signal ??= s;
-  };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of signals) process.on(s, hold);
-  try {
-    return { value: fn(), signal };
-  } finally {
-    for (const s of signals) process.off(s, hold);
-  }
 }
 
 export function execute(req: RunRequest, p: Plan, io: Output = STDIO, opts: { firstRun?: boolean } = {}): number {
