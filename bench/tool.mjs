@@ -114,9 +114,17 @@ async function warm(tmp, log) {
   const viteBin = join(dirname(createRequire(import.meta.url).resolve('create-vite/package.json')), 'index.js');
   const viteVersion = JSON.parse(readFileSync(join(dirname(viteBin), 'package.json'), 'utf8')).version;
   const cliUrl = pathToFileURL(join(ROOT, 'dist', 'cli.mjs')).href;
-  const chunk = readFileSync(join(ROOT, 'dist', 'cli.mjs'), 'utf8').match(/"\.\/(chunks\/run-generator-[\w-]+\.mjs)"/)?.[1];
-  if (!chunk) throw new Error('dist/cli.mjs: cannot find the scaffolding chunk (run-generator-*.mjs)');
+  const chunkOf = (name) => {
+    const found = readFileSync(join(ROOT, 'dist', 'cli.mjs'), 'utf8').match(new RegExp(`"\\./(chunks/${name}-[\\w-]+\\.mjs)"`))?.[1];
+    if (!found) throw new Error(`dist/cli.mjs: cannot find the chunk ${name}-*.mjs`);
+    return found;
+  };
+  // Without a terminal (--yes in CI, this bench) the scaffold loads only the pipeline; in a
+  // terminal it loads Yeoman and inquirer too, to prompt.
+  const chunk = chunkOf('scaffold');
   const chunkUrl = pathToFileURL(join(ROOT, 'dist', chunk)).href;
+  const ttyChunk = chunkOf('run-generator');
+  const ttyChunkUrl = pathToFileURL(join(ROOT, 'dist', ttyChunk)).href;
   const node = process.execPath;
 
   log(`warm scaffold: ${WARMUPS} warm-ups + ${RUNS} runs each, interleaved with create-vite ${viteVersion}`);
@@ -136,11 +144,12 @@ async function warm(tmp, log) {
   ]);
 
   log('start-up: node -e 0, --help, importing the bundle');
-  const [bare, help, importCli, importScaffold] = await sideBySide([
+  const [bare, help, importCli, importScaffold, importTty] = await sideBySide([
     { make: () => [node, ['-e', '0'], { cwd: tmp }] },
     { make: () => [node, [BIN, '--help'], { cwd: tmp }] },
     { make: () => [node, ['--input-type=module', '-e', `await import(${JSON.stringify(cliUrl)})`], { cwd: tmp }] },
     { make: () => [node, ['--input-type=module', '-e', `await import(${JSON.stringify(cliUrl)}); await import(${JSON.stringify(chunkUrl)})`], { cwd: tmp }] },
+    { make: () => [node, ['--input-type=module', '-e', `await import(${JSON.stringify(cliUrl)}); await import(${JSON.stringify(ttyChunkUrl)})`], { cwd: tmp }] },
   ]);
 
   // For reference: the same code unbundled (fewer runs: it is slow).
@@ -177,7 +186,8 @@ async function warm(tmp, log) {
     row('node -e 0', bare, 'Node itself'),
     row('create-pio-docker --help', help, 'loads dist/cli.mjs and its small chunks only'),
     row('import dist/cli.mjs', importCli, 'process wall time'),
-    row(`import dist/cli.mjs + ${chunk}`, importScaffold, 'all the code `--yes` loads (Yeoman, renderers), no work'),
+    row(`import dist/cli.mjs + ${chunk}`, importScaffold, 'all the code `--yes` without a terminal loads (pipeline, renderers; no Yeoman), no work'),
+    row(`import dist/cli.mjs + ${ttyChunk}`, importTty, 'what a run in a terminal loads (adds Yeoman and inquirer, to prompt)'),
     row('import yeoman-environment + yeoman-generator + dockerode (unbundled)', unbundledImport, 'reference: what start-up cost before bundling'),
     ...(unbundledCli ? [row('create-pio-docker --yes, unbundled (tsc output in dist/src)', unbundledCli, 'reference: the same command before bundling')] : []),
     '',
@@ -251,7 +261,7 @@ export async function run({ log }) {
         `Warm scaffold median ≤ ${TARGET.warmS} s`,
         sec(w.ours.median),
         w.ours.median <= TARGET.warmS * 1000,
-        `Node alone takes ${sec(startup)} to start here and loading the scaffolding code (Yeoman, inquirer, mem-fs, ejs, yaml) another ${sec(loading)}; create-vite loads a few kB.`,
+        `Node alone takes ${sec(startup)} to start here and loading the scaffolding code (pipeline, renderers, ejs, yaml) another ${sec(loading)}; create-vite loads a few kB.`,
       ],
       [`Cold install + first run ≤ ${TARGET.coldS} s`, sec(c.total), c.total <= TARGET.coldS * 1000, 'npm install time dominates (registry metadata, extraction).'],
       [

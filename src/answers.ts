@@ -91,6 +91,12 @@ export function checkEnvs(envs: EnvAnswer[]): string | null {
     if (!PROFILE_NAME.test(slug)) return `env "${env.name}" gives "${slug}", which is not a valid compose profile name (two or more of letters, digits, _ . -, not starting with _ . -)`;
     const clash = slugs.get(slug);
     if (clash !== undefined) return `envs "${clash}" and "${env.name}" map to the same service name "${slug}"`;
+    // Board and platform end up in generated files: a line break or a control character there would
+    // let platformio.ini inject lines (or terminal escapes) into them.
+    for (const field of ['board', 'platform'] as const) {
+      const v = env[field];
+      if (v !== null && (/[\u0000-\u001f\u007f-\u009f]/.test(v) || v.length > 200)) return `env "${env.name}": ${field} ${JSON.stringify(v.slice(0, 60))} has line breaks or control characters (or is too long); fix it in platformio.ini`;
+    }
     slugs.set(slug, env.name);
   }
   return null;

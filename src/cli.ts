@@ -106,13 +106,14 @@ async function scaffold(args: string[]): Promise<number> {
   const dir = oneDir(positionals);
   const flags = flagAnswers(values as Record<string, string | undefined>);
   await checkFolder(dir);
+  const options = { flagAnswers: flags, yes: Boolean(values.yes), force: Boolean(values.force) };
+  // Without a terminal nothing is prompted, so neither Yeoman nor the prompt library is loaded.
+  if (!(process.stdin.isTTY && process.stdout.isTTY)) {
+    const { scaffoldWithoutTerminal } = await import('./pipeline/scaffold.js');
+    return scaffoldWithoutTerminal(dir, options);
+  }
   const { runApp } = await import('./run-generator.js');
-  return runApp(dir, {
-    flagAnswers: flags,
-    yes: Boolean(values.yes),
-    force: Boolean(values.force),
-    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
-  });
+  return runApp(dir, { ...options, interactive: true });
 }
 
 /** The project folder must exist and be a folder: nothing is created above the project. */
@@ -227,6 +228,7 @@ function report(e: unknown): number {
   }
   if (WRITE_ERRORS.has(err.name)) {
     line(`error: ${err.message}`);
+    line('Nothing was changed.');
     return 1;
   }
   if (err.code && FS_CODES[err.code]) {

@@ -52,7 +52,7 @@ function leftovers(dir: string): string[] {
 test('a generated path that is a symlink (to a file outside, or dangling) is never written through', () => {
   for (const dangling of [false, true]) {
     const out = outside();
-    const dir = tempProject({ 'platformio.ini': TWO_ENVS_INI.replace('board = uno', 'board = uno\n  ssh-ed25519 AAAA attacker') });
+    const dir = tempProject({ 'platformio.ini': TWO_ENVS_INI });
     try {
       mkdirSync(join(dir, 'docs'));
       symlinkSync(dangling ? join(out.dir, 'nothing-here') : out.file, join(dir, 'docs/DOCKER.md'));
@@ -73,6 +73,25 @@ test('a generated path that is a symlink (to a file outside, or dangling) is nev
       removeProject(dir);
       rmSync(out.dir, { recursive: true, force: true });
     }
+  }
+});
+
+test('a board value continued over lines (to inject lines into generated files) is refused, exit 2', () => {
+  const out = outside();
+  const dir = tempProject({ 'platformio.ini': TWO_ENVS_INI.replace('board = uno', 'board = uno\n  ssh-ed25519 AAAA attacker') });
+  try {
+    mkdirSync(join(dir, 'docs'));
+    symlinkSync(out.file, join(dir, 'docs/DOCKER.md'));
+    for (const args of [['--yes'], ['--yes', '--force']]) {
+      const r = runCli(args, dir);
+      assert.is(r.code, 2, r.stderr);
+      assert.match(r.stderr, /^error: env "uno": board "uno\\nssh-ed25519 AAAA attacker" has line breaks/);
+      assert.is(readFileSync(out.file, 'utf8'), out.before);
+      assert.equal([...snapshot(dir).keys()].sort(), ['docs/DOCKER.md', 'platformio.ini']);
+    }
+  } finally {
+    removeProject(dir);
+    rmSync(out.dir, { recursive: true, force: true });
   }
 });
 
@@ -234,7 +253,7 @@ test('apply: a failure before or after some renames restores every file; no temp
     const before = snapshot(dir);
     for (const phase of ['temp', 'commit'] as const) {
       for (const at of ['new/dir/c.sh', 'sub/b.txt']) {
-        assert.throws(() => applyChanges(dir, changes, { path: at, phase }), (e: Error) => e instanceof ApplyError && e.message.startsWith(`${at}: no space left on the device`));
+        assert.throws(() => applyChanges(dir, changes, { path: at, phase }), (e: Error) => e instanceof ApplyError && e.message === `${at}: no space left on the device`);
         assert.equal(snapshot(dir), before, `${phase} at ${at}`);
         assert.equal(leftovers(dir), []);
         assert.not.ok(existsSync(join(dir, 'new')), 'folders it made are removed');
@@ -280,7 +299,7 @@ test('disk full: scaffold and update fail with one line, every file as it was, n
     write(dir, 'platformio.ini', TWO_ENVS_INI);
     const r = runCli(['--yes'], dir);
     assert.is(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stderr, /^error: .+: no space left on the device; nothing was changed\n$/);
+    assert.match(r.stderr, /^error: .+: no space left on the device\nNothing was changed\.\n$/);
     assert.equal([...snapshot(dir).keys()], ['platformio.ini']);
     assert.equal(leftovers(dir), []);
   } finally {
@@ -299,7 +318,7 @@ test('disk full: scaffold and update fail with one line, every file as it was, n
     const before = snapshot(dir);
     const r = runCli(['update'], dir);
     assert.is(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stderr, /no space left on the device; nothing was changed/);
+    assert.match(r.stderr, /no space left on the device\nNothing was changed\./);
     noStack(r.stderr);
     assert.equal(snapshot(dir), before);
     assert.equal(leftovers(dir), []);

@@ -1,18 +1,33 @@
 // `create-pio-docker envs [DIR] [--json]`: the envs platformio.ini defines, as PlatformIO sees them.
 // --json prints exactly the report; warnings go to stderr either way. Malformed input throws
-// PioConfigError, which src/cli.ts reports with exit code 2.
+// PioConfigError, which src/cli.ts reports with exit code 2. The table shows values with control
+// characters escaped (a board name must not drive the terminal); --json prints them exactly.
 import { readEnvs, type EnvsReport } from '../platformio/index.js';
+import { printableLine } from '../safety/text.js';
 
-/** One line for a table cell: multi-line values (e.g. `platform =` + next line) flattened. */
-const cell = (v: string | null) => (v === null ? '-' : v.trim().split(/\s*\n\s*/).join(' ') || '-');
+/**
+ * One line for a table cell: multi-line values (e.g. `platform =` + next line) flattened, control
+ * characters escaped. (No regex split on spaces around newlines: it backtracks quadratically on long runs of spaces.)
+ */
+const cell = (v: string | null) =>
+  v === null
+    ? '-'
+    : printableLine(
+        v
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .join(' '),
+      ) || '-';
 
 export function envsTable(report: EnvsReport): string {
   const rows = [['ENV', 'BOARD', 'PLATFORM', 'FRAMEWORK', 'DEFAULT']];
+  const defaults = new Set(report.default_envs);
   for (const name of report.envs) {
     const e = report.env[name];
-    rows.push([name, cell(e.board), cell(e.platform), e.framework === null ? '-' : e.framework.join(',') || '-', report.default_envs.includes(name) ? '*' : '']);
+    rows.push([printableLine(name), cell(e.board), cell(e.platform), e.framework === null ? '-' : printableLine(e.framework.join(',')) || '-', defaults.has(name) ? '*' : '']);
   }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const widths = rows[0].map((_, i) => rows.reduce((w, r) => Math.max(w, r[i].length), 0));
   const lines = rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
   if (!report.envs.length) lines.push('(no [env:NAME] sections)');
   return `${lines.join('\n')}\n`;
@@ -20,7 +35,7 @@ export function envsTable(report: EnvsReport): string {
 
 export async function envsCommand(dir: string, o: { json: boolean }): Promise<number> {
   const { report, warnings } = readEnvs(dir);
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const w of warnings) process.stderr.write(`warning: ${printableLine(w)}\n`);
   process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : envsTable(report));
   return 0;
 }

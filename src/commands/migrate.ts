@@ -1,17 +1,22 @@
 // `create-pio-docker migrate [DIR]`: split compose files -> one profile-based compose.yaml per folder.
 // Nothing is written unless every folder migrates with the equivalence check passing; old files are
-// kept as *.bak unless --remove-old. Exit codes: 0 done (or nothing to do), 1 refused (the result
-// would not be equivalent) or declined, 2 usage error or input it cannot read.
-import { existsSync, mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+// kept as *.bak unless --remove-old. Every write and delete goes through applyChanges, all or
+// nothing: no symlink is written through, moved or removed, and a failed write leaves every file as
+// it was. Exit codes: 0 done (or nothing to do), 1 refused (the result would not be equivalent, a
+// path is unsafe, writing failed) or declined, 2 usage error or input it cannot read.
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { UsageError } from '../cli/flags.js';
-import { detect, SEARCH_DIRS, type Group } from '../migrate/detect.js';
+import { detect, SEARCH_DIRS, suffixOf, type Group } from '../migrate/detect.js';
 import { unifiedDiff } from '../update/diff3.js';
 import { migrationGuide, proposal } from '../migrate/guide.js';
 import { MigrateInputError } from '../migrate/load.js';
 import { MigrateRefusal, NEW_FILE, planGroup, type Plan } from '../migrate/plan.js';
 import { checkEquivalence, type Check } from '../migrate/verify.js';
+import { ApplyError, applyChanges, inspectPath, UnsafePathError, withSignalsHeld, type Change, type PathState } from '../pipeline/apply.js';
+import { CancelledAfterApply } from '../pipeline/run.js';
+import { printableLine } from '../safety/text.js';
 
 export interface MigrateOptions {
   yes: boolean;
@@ -64,42 +69,152 @@ export async function planMigration(dir: string): Promise<MigrateResult> {
 }
 
 const relTo = (plan: Plan, name: string) => join(plan.group.rel, name);
+/** Project-relative, `/`-separated: the form applyChanges takes. */
+const projPath = (rel: string, name: string) => (rel === '.' ? name : `${rel.split(sep).join('/')}/${name}`);
 
-/** Paths that must be free before writing: backups and the guide's backup. */
-function blockers(dir: string, plans: Plan[], removeOld: boolean): string[] {
+/** Everything migrate writes and deletes, in order, with the lines to print once it is done. */
+export interface WritePlan {
+  changes: Change[];
+  done: string[];
+  /** Why it cannot be written as planned (one line each); empty when it can. */
+  problems: string[];
+}
+
+/**
+ * The content of a project file exactly as it is on disk, or null when absent; a string problem when it
+ * is not a plain file migrate may copy (a symlink, a folder, text that is not UTF-8 and would not
+ * survive being copied as text).
+ */
+function currentOf(dir: string, path: string, what: 'write' | 'move'): { content: string | null; mode: number | null } | string {
+  let s: PathState;
+  try {
+    s = inspectPath(dir, path);
+  } catch (e) {
+    return e instanceof UnsafePathError ? e.message : `${path}: ${(e as Error).message}`;
+  }
+  if (s.kind === 'symlink') {
+    return what === 'move'
+      ? `${path} is a symlink: migrate does not move or remove links; replace it with the file it points to`
+      : `${path} is a symlink: migrate never writes through one; remove the link and run again`;
+  }
+  if (s.kind === 'blocked') return s.why;
+  if (s.kind === 'absent') return { content: null, mode: null };
+  if (!Buffer.from(s.content, 'utf8').equals(readFileSync(join(dir, path)))) return `${path} is not UTF-8 text; migrate cannot keep an exact copy of it`;
+  return { content: s.content, mode: s.stat.mode & 0o7777 };
+}
+
+/** Compose-named symlinks migrate would skip but break or lose: in a migrated folder, or pointing to a moved file. */
+function linkProblems(dir: string, plans: Plan[], planned: Set<string>): string[] {
   const out: string[] = [];
-  if (!removeOld) for (const p of plans) for (const f of p.group.files) if (existsSync(`${f.path}.bak`)) out.push(relative(dir, `${f.path}.bak`));
-  if (existsSync(join(dir, GUIDE)) && existsSync(join(dir, `${GUIDE}.bak`))) out.push(`${GUIDE}.bak`);
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return null;
+    }
+  };
+  const moved = new Set(plans.flatMap((p) => p.group.files.map((f) => real(f.path))).filter((p) => p !== null));
+  const migrated = new Set(plans.map((p) => p.group.folder));
+  for (const sub of SEARCH_DIRS) {
+    const folder = join(dir, sub);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (!e.isSymbolicLink() || suffixOf(e.name) === null) continue;
+      const path = projPath(relative(dir, folder) || '.', e.name);
+      if (planned.has(path)) continue; // planned, or refused already
+      const link = join(folder, e.name);
+      const to = real(link); // null: dangling
+      if (migrated.has(folder)) out.push(`${path} is a symlink: migrate does not move or remove links; replace it with the file it points to`);
+      else if (to !== null && moved.has(to)) {
+        out.push(`${path} is a symlink to ${relative(dir, to)}, which migrate moves away (the link would break); replace it with the file it points to, or remove it`);
+      }
+    }
+  }
   return out;
 }
 
-function write(dir: string, plans: { plan: Plan; check: Check }[], removeOld: boolean): string[] {
+/**
+ * The whole write, planned before anything is touched: per migrated folder the backups (or the
+ * deletes with --remove-old), then its compose.yaml; then docs/MIGRATION.md (its backup first).
+ */
+export function planWrite(dir: string, plans: { plan: Plan; check: Check }[], removeOld: boolean): WritePlan {
+  const changes: Change[] = [];
   const done: string[] = [];
+  const problems: string[] = [];
+  const existingBaks: string[] = [];
+  const seen = new Set<string>();
+  /** Every path planned, or refused when it was looked at. */
+  const touched = new Set<string>();
+  const look = (path: string, what: 'write' | 'move') => {
+    touched.add(path);
+    return currentOf(dir, path, what);
+  };
+  const problem = (p: string) => {
+    if (!seen.has(p)) problems.push(p);
+    seen.add(p);
+  };
+  /** A new file (a backup) that must not exist yet: true when it can be written. */
+  const fresh = (path: string): boolean => {
+    const cur = look(path, 'write');
+    if (typeof cur === 'string') problem(cur);
+    else if (cur.content !== null) existingBaks.push(path);
+    return typeof cur !== 'string' && cur.content === null;
+  };
+
   for (const { plan } of plans) {
-    const target = join(plan.group.folder, NEW_FILE);
+    const rel = plan.group.rel;
+    const target = projPath(rel, NEW_FILE);
     for (const f of plan.group.files) {
-      if (removeOld) {
-        if (f.path === target) continue; // overwritten below
-        unlinkSync(f.path);
-        done.push(`removed ${relTo(plan, f.name)}`);
-      } else {
-        renameSync(f.path, `${f.path}.bak`);
-        done.push(`kept ${relTo(plan, f.name)} as ${relTo(plan, f.name)}.bak`);
+      const path = projPath(rel, f.name);
+      const cur = look(path, 'move');
+      if (typeof cur === 'string') {
+        problem(cur);
+        continue;
       }
+      if (cur.content !== f.text) {
+        problem(`${path} changed while migrate was reading it; run it again`);
+        continue;
+      }
+      if (!removeOld) {
+        const bak = `${path}.bak`;
+        if (fresh(bak)) {
+          changes.push({ kind: 'write', path: bak, content: f.text, executable: false, expect: null, ...(cur.mode !== null ? { mode: cur.mode } : {}) });
+        }
+        done.push(`kept ${relTo(plan, f.name)} as ${relTo(plan, f.name)}.bak`);
+      } else if (path !== target) done.push(`removed ${relTo(plan, f.name)}`);
+      // the old compose.yaml is replaced by the write below, not deleted first
+      if (path !== target) changes.push({ kind: 'delete', path, expect: f.text });
     }
-    done.push(`${existsSync(target) ? 'replaced' : 'wrote'} ${relTo(plan, NEW_FILE)}`);
-    writeFileSync(target, plan.content);
+    const cur = look(target, 'write');
+    if (typeof cur === 'string') problem(cur);
+    else {
+      changes.push({ kind: 'write', path: target, content: plan.content, executable: false, expect: cur.content });
+      done.push(`${cur.content !== null ? 'replaced' : 'wrote'} ${relTo(plan, NEW_FILE)}`);
+    }
   }
-  const guide = join(dir, GUIDE);
-  if (existsSync(guide)) {
-    renameSync(guide, `${guide}.bak`);
-    done.push(`kept the previous ${GUIDE} as ${GUIDE}.bak`);
+
+  const guide = look(GUIDE, 'write');
+  if (typeof guide === 'string') problem(guide);
+  else {
+    if (guide.content !== null && fresh(`${GUIDE}.bak`)) {
+      changes.push({ kind: 'write', path: `${GUIDE}.bak`, content: guide.content, executable: false, expect: null, ...(guide.mode !== null ? { mode: guide.mode } : {}) });
+      done.push(`kept the previous ${GUIDE} as ${GUIDE}.bak`);
+    }
+    changes.push({ kind: 'write', path: GUIDE, content: migrationGuide(plans, removeOld), executable: false, expect: guide.content });
+    done.push(`wrote ${GUIDE}`);
   }
-  mkdirSync(dirname(guide), { recursive: true });
-  writeFileSync(guide, migrationGuide(plans, removeOld));
-  done.push(`wrote ${GUIDE}`);
-  return done;
+
+  problems.push(...linkProblems(dir, plans.map((p) => p.plan), touched).filter((p) => !seen.has(p)));
+  if (existingBaks.length) problems.push(`backups already exist: ${existingBaks.join(', ')} (move them away first)`);
+  return { changes, done, problems };
 }
+
+
 
 export async function migrateCommand(dir: string, opts: MigrateOptions): Promise<number> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder`);
@@ -129,9 +244,10 @@ export async function migrateCommand(dir: string, opts: MigrateOptions): Promise
     return 0;
   }
 
-  const blocked = blockers(dir, res.plans.map((p) => p.plan), opts.removeOld);
-  if (blocked.length) {
-    process.stderr.write(`error: backups already exist: ${blocked.join(', ')} (move them away first)\nNothing was changed.\n`);
+  const wp = planWrite(dir, res.plans, opts.removeOld);
+  if (wp.problems.length) {
+    for (const p of wp.problems) process.stderr.write(`error: ${printableLine(p)}\n`);
+    process.stderr.write('Nothing was changed.\n');
     return 1;
   }
   if (!opts.yes) {
@@ -144,6 +260,17 @@ export async function migrateCommand(dir: string, opts: MigrateOptions): Promise
       return 1;
     }
   }
-  for (const line of write(dir, res.plans, opts.removeOld)) out(`${line}\n`);
+  let signal: NodeJS.Signals | null;
+  try {
+    ({ signal } = withSignalsHeld(() => applyChanges(dir, wp.changes)));
+  } catch (e) {
+    if (!(e instanceof UnsafePathError) && !(e instanceof ApplyError)) throw e;
+    const lines = e instanceof UnsafePathError ? e.problems : [e.message];
+    for (const l of lines) process.stderr.write(`error: ${printableLine(l)}\n`);
+    process.stderr.write('Nothing was changed.\n');
+    return 1;
+  }
+  for (const line of wp.done) out(`${printableLine(line)}\n`);
+  if (signal) throw new CancelledAfterApply(signal);
   return 0;
 }

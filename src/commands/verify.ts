@@ -2,16 +2,17 @@
 // BuildKit and runs behaviour checks in real containers. Exit 0 all passed, 1 a check failed,
 // 2 usage or engine error.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateAnswers, type Answers } from '../answers.js';
+import type { Answers } from '../answers.js';
 import { UsageError } from '../cli/flags.js';
-import { buildImage, BuildError, type BuildEvent, type Step } from '../engine/build.js';
+import { buildImage, BuildError, contextEntries, type BuildEvent, type Step } from '../engine/build.js';
 import { connect, EngineUnavailableError } from '../engine/connect.js';
 import { FILES } from '../paths.js';
-import { STORE_KEY, YO_RC } from '../state.js';
+import { loadState, STATE_FILE } from '../pipeline/state.js';
 import { renderContext } from '../render/context.js';
-import { checkCompose } from '../verify/compose-checks.js';
+import { checkCompose, readComposeFiles } from '../verify/compose-checks.js';
+import { checkReportPath, readInputFile, VerifyInputError, writeReportFile } from '../verify/input.js';
 import { dockerfileStages, globalArgDefault, planTargets } from '../verify/plan.js';
 import { Report } from '../verify/report.js';
 import { Sandbox } from '../verify/sandbox.js';
@@ -32,18 +33,39 @@ export interface VerifyOptions {
 const ARCH: Record<string, string> = { x86_64: 'amd64', amd64: 'amd64', aarch64: 'arm64', arm64: 'arm64' };
 
 function readAnswers(dir: string): Answers {
-  const rc = join(dir, YO_RC);
-  const answers = existsSync(rc) ? JSON.parse(readFileSync(rc, 'utf8'))[STORE_KEY]?.answers : undefined;
-  if (!answers) throw new UsageError(`${dir} has no answers of create-pio-docker (${YO_RC}): scaffold it first with create-pio-docker`);
-  return validateAnswers(answers);
+  const loaded = loadState(dir);
+  if (!loaded) throw new UsageError(`${dir} has no answers of create-pio-docker (${STATE_FILE}): scaffold it first with create-pio-docker`);
+  return loaded.state.answers;
 }
 
+export { VerifyInputError };
+
+/** Runs verify; bad input (flags, project files) ends it with one `error:` line and exit 2. */
 export async function verifyCommand(dir: string, o: VerifyOptions): Promise<number> {
+  try {
+    return await runVerify(dir, o);
+  } catch (e) {
+    if (!(e instanceof VerifyInputError)) throw e;
+    process.stderr.write(`error: ${e.message}\n`);
+    return 2;
+  }
+}
+
+async function runVerify(dir: string, o: VerifyOptions): Promise<number> {
+  // Everything read from the command line and the project is checked before connecting, so that
+  // a bad input fails in a second, not after minutes of building.
+  const jsonPath = o.json !== undefined && o.json !== '-' ? checkReportPath(o.json) : undefined;
   const dockerfilePath = join(dir, FILES.dockerfile);
   if (!existsSync(dockerfilePath)) throw new UsageError(`no Dockerfile in ${dir}`);
-  const dockerfile = readFileSync(dockerfilePath, 'utf8');
-  const c = renderContext(readAnswers(dir));
+  const dockerfile = readInputFile(dockerfilePath, dockerfilePath);
   const plan = planTargets(dir, dockerfile, o.targets);
+  const composeFiles = readComposeFiles(dir);
+  try {
+    contextEntries(dir);
+  } catch (e) {
+    throw new VerifyInputError(`cannot send ${dir} as the build context: ${(e as Error).message}`);
+  }
+  const c = renderContext(readAnswers(dir));
   // Progress goes to stderr so that `--json -` leaves stdout to the report.
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const report = new Report(log);
@@ -104,7 +126,7 @@ export async function verifyCommand(dir: string, o: VerifyOptions): Promise<numb
     }
 
     await runSmokeChecks({ c, sandbox, report, projectDir: dir, images, timeoutMs, buildNetwork: o.network === 'host' ? 'host' : 'bridge' });
-    await checkCompose(dir, c.repo, dockerfileStages(dockerfile), report, { timeoutMs });
+    await checkCompose(dir, c.repo, dockerfileStages(dockerfile), report, { timeoutMs, composeFiles });
   } catch (e) {
     // Interrupted: checks fail as cleanup removes their containers; the signal handler exits.
     if (interrupted) await new Promise(() => {});
@@ -124,7 +146,7 @@ export async function verifyCommand(dir: string, o: VerifyOptions): Promise<numb
     process.stdout.write(report.json({ runId, engine: { version: engine.version, arch: engine.arch } }));
   } else {
     process.stdout.write(`\n${table}\n`);
-    if (o.json) writeFileSync(o.json, report.json({ runId, engine: { version: engine.version, arch: engine.arch } }));
+    if (jsonPath) writeReportFile(jsonPath, report.json({ runId, engine: { version: engine.version, arch: engine.arch } }), runId);
   }
   return report.failed ? 1 : 0;
 }

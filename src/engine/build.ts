@@ -1,7 +1,7 @@
 // Builds one Dockerfile target with BuildKit through the Engine API (`POST /build?version=2`):
 // the project directory goes up as a tar (honouring .dockerignore), progress comes back as
 // BuildKit trace lines that ./trace.ts decodes into steps, log lines and events.
-import { lstatSync, readdirSync, readFileSync, readlinkSync, createReadStream } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join, posix } from 'node:path';
 import { addAbortSignal } from 'node:stream';
@@ -217,14 +217,41 @@ export class DockerIgnore {
   }
 }
 
-/** Context-relative paths to send, directories before their contents. */
-export function contextEntries(dir: string): string[] {
-  let ignore = new DockerIgnore('');
+/** Larger than any real .dockerignore by far. */
+const MAX_DOCKERIGNORE_BYTES = 1024 * 1024;
+
+/**
+ * The text of DIR/.dockerignore, or '' when there is none. Like `docker build`, a symlink is
+ * followed (only its patterns are used), but only a regular file is read: opened without
+ * blocking, so a FIFO or device cannot hang or flood the build.
+ */
+function readDockerignore(dir: string): string {
+  let fd: number;
   try {
-    ignore = new DockerIgnore(readFileSync(join(dir, '.dockerignore'), 'utf8'));
-  } catch {
-    /* no .dockerignore: send everything */
+    fd = openSync(join(dir, '.dockerignore'), constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ''; // no .dockerignore: send everything
+    throw new Error(`cannot read .dockerignore: ${(e as Error).message}`);
   }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new Error(`.dockerignore is ${st.isDirectory() ? 'a directory' : 'not a regular file'}`);
+    if (st.size > MAX_DOCKERIGNORE_BYTES) throw new Error('.dockerignore is larger than 1 MiB');
+    const buf = Buffer.alloc(st.size);
+    let n = 0;
+    for (let r = 1; n < buf.length && r > 0; n += r) r = readSync(fd, buf, n, buf.length - n, null);
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Context-relative paths to send, directories before their contents. Never descends through a
+ * symlink (a link is one entry, sent as a link).
+ */
+export function contextEntries(dir: string): string[] {
+  const ignore = new DockerIgnore(readDockerignore(dir));
   const out: string[] = [];
   const walk = (rel: string) => {
     for (const d of readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -241,7 +268,12 @@ export function contextEntries(dir: string): string[] {
   return out;
 }
 
-/** The build context as an uncompressed tar stream. */
+/**
+ * The build context as an uncompressed tar stream, as `docker build` sends it: a symlink goes in
+ * as a symlink entry (its target text, never what it points at), files are opened with
+ * O_NOFOLLOW (a file swapped for a link meanwhile is not followed), FIFOs, sockets and devices
+ * are left out.
+ */
 export function contextTar(dir: string): tar.Pack {
   const pack = tar.pack();
   void (async () => {
@@ -251,7 +283,22 @@ export function contextTar(dir: string): tar.Pack {
       const header = { name: rel, mode: st.mode & 0o7777, mtime: st.mtime, uid: 0, gid: 0 };
       if (st.isDirectory()) pack.entry({ ...header, type: 'directory' });
       else if (st.isSymbolicLink()) pack.entry({ ...header, type: 'symlink', linkname: readlinkSync(full) });
-      else if (st.isFile()) await pipeline(createReadStream(full), pack.entry({ ...header, size: st.size }));
+      else if (st.isFile()) {
+        const fd = openSync(full, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+        let size: number;
+        try {
+          const fst = fstatSync(fd);
+          if (!fst.isFile()) throw new Error(`${rel} changed while the build context was being sent`);
+          size = fst.size;
+        } catch (e) {
+          closeSync(fd);
+          throw e;
+        }
+        if (size === 0) {
+          closeSync(fd);
+          pack.entry({ ...header, size: 0 }, Buffer.alloc(0));
+        } else await pipeline(createReadStream('', { fd, start: 0, end: size - 1 }), pack.entry({ ...header, size }));
+      }
     }
     pack.finalize();
   })().catch((e: Error) => pack.destroy(e));

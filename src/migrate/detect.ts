@@ -1,9 +1,9 @@
 // Finds the old compose files (root, docker/, docker/compose/, compose/) and works out which
 // commands they were used with: `docker compose up` (base + docker-compose.override.yml),
 // `-f base -f X` for override files, `-f X` for files that stand alone.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
-import { isObj, loadComposeFile, MigrateInputError, type ComposeFile, type Obj } from './load.js';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { basename, isAbsolute, join, relative } from 'node:path';
+import { isObj, loadComposeFile, MigrateInputError, readProjectFile, type ComposeFile, type Obj } from './load.js';
 
 export const SEARCH_DIRS = ['.', 'docker', 'docker/compose', 'compose'];
 const COMPOSE_NAME = /^(?:docker-)?compose(?:[.-](.+?))?\.ya?ml$/;
@@ -46,14 +46,42 @@ export function composeFilesIn(folder: string): string[] {
     .sort();
 }
 
+/**
+ * Compose-named symlinks in a folder that lead out of the project: refused rather
+ * than silently left out, so that nobody thinks they were migrated. (Symlinks within the project
+ * are left out as before: the files they point at are migrated where they are.)
+ */
+function outsideLinks(folder: string, root: string): string[] {
+  if (!existsSync(folder)) return [];
+  const realRoot = realpathSync(root);
+  return readdirSync(folder, { withFileTypes: true })
+    .filter((e) => e.isSymbolicLink() && suffixOf(e.name) !== null)
+    .map((e) => e.name)
+    .filter((n) => {
+      let real: string;
+      try {
+        real = realpathSync(join(folder, n));
+      } catch {
+        return false; // dangling: compose could not read it either; left out as before
+      }
+      const rel = relative(realRoot, real);
+      return rel.startsWith('..') || isAbsolute(rel);
+    })
+    .sort();
+}
+
 /** docker-compose 1.29's project name: COMPOSE_PROJECT_NAME in the folder's .env, else the folder name. */
-function projectName(folder: string, files: ComposeFile[]): { name: string; source: string } {
+function projectName(folder: string, files: ComposeFile[], root: string): { name: string; source: string } {
   const named = files.map((f) => f.data.name).filter((n): n is string => typeof n === 'string');
   if (named.length) return { name: named[0], source: 'top-level name: in the old files' };
   const env = join(folder, '.env');
   if (existsSync(env)) {
-    const m = /^\s*COMPOSE_PROJECT_NAME\s*=\s*["']?([^"'\s#]+)/m.exec(readFileSync(env, 'utf8'));
-    if (m) return { name: m[1], source: `COMPOSE_PROJECT_NAME in ${basename(folder)}/.env` };
+    // line by line: with the m flag, `^\s*` would run across blank lines from every line start (quadratic)
+    const text = readProjectFile(env, root, relative(root, env));
+    for (const line of text.split('\n')) {
+      const m = /^\s*COMPOSE_PROJECT_NAME\s*=\s*["']?([^"'\s#]+)/.exec(line);
+      if (m) return { name: m[1], source: `COMPOSE_PROJECT_NAME in ${basename(folder)}/.env` };
+    }
   }
   const name = basename(folder).toLowerCase().replace(/[^-_a-z0-9]/g, '');
   return { name, source: `the folder name (${basename(folder)}), as compose derives it from the first -f file` };
@@ -66,11 +94,13 @@ export function detect(root: string): Group[] {
   const groups: Group[] = [];
   for (const sub of SEARCH_DIRS) {
     const folder = join(root, sub);
+    const links = outsideLinks(folder, root);
+    if (links.length) throw new MigrateInputError(`${relative(root, join(folder, links[0]))}: a symlink to a file outside the project folder; refusing to read it`);
     const names = composeFilesIn(folder);
     if (names.length === 0) continue;
     const files = names.map((n) => loadComposeFile(join(folder, n), root));
     const rel = relative(root, folder) || '.';
-    const { name, source } = projectName(folder, files);
+    const { name, source } = projectName(folder, files, root);
     groups.push({ folder, rel, files, commands: commandsOf(files, rel), projectName: name, projectSource: source });
   }
   return groups;

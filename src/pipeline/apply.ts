@@ -53,7 +53,7 @@ export class UnsafePathError extends Error {
   }
 }
 
-/** Writing failed part-way; everything was put back. */
+/** Writing failed part-way; everything was put back (callers say so). */
 export class ApplyError extends Error {
   constructor(
     message: string,
@@ -247,7 +247,7 @@ export function applyChanges(root: string, changes: Change[], faults: { path: st
     }
   } catch (e) {
     rollback(done, temps, madeDirs);
-    throw new ApplyError(`${current}: ${errText(e)}; nothing was changed`, current);
+    throw new ApplyError(`${current}: ${errText(e)}`, current);
   }
   for (const d of done) if (d.backup) tryUnlink(d.backup);
   // Folders left empty by a deletion go too (a folder still holding anything stays).

@@ -26,7 +26,6 @@ export interface RunRequest {
   decisions?: ReadonlyMap<string, 'overwrite' | 'keep'>;
   dryRun?: boolean;
   check?: boolean;
-  warnings?: string[];
 }
 
 /** Cancelled by a signal after the files were written in full. */
@@ -42,7 +41,6 @@ export function plan(req: RunRequest): Plan {
 }
 
 export function execute(req: RunRequest, p: Plan, io: Output = STDIO, opts: { firstRun?: boolean } = {}): number {
-  for (const w of req.warnings ?? []) io.err(`warning: ${w}\n`);
   if (p.unresolved.length) {
     io.err(`error: unresolved conflict markers (<<<<<<< / >>>>>>>) from an earlier run in:\n${p.unresolved.map((f) => `  ${f}`).join('\n')}\nResolve them (keep the lines you want, delete the marker lines), then run again. Nothing was written.\n`);
     return 2;

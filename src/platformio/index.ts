@@ -1,6 +1,7 @@
 // What the rest of create-pio-docker needs from platformio.ini: the envs, default_envs and, per
 // env, platform, board and framework, resolved as PlatformIO resolves them.
 import type { EnvAnswer } from '../answers.js';
+import { printableLine } from '../safety/text.js';
 import { ProjectConfig, isUnresolvable, where, type Value } from './config.js';
 
 export { PioConfigError, ProjectConfig, parseMultiValues } from './config.js';
@@ -36,7 +37,8 @@ export function readEnvs(dir: string, environ: NodeJS.ProcessEnv = process.env):
       } catch {
         at = undefined;
       }
-      warnings.push(`${at ? `${where(at)}: ` : ''}[${section}] ${option}: value cannot be resolved: ${e.message}`);
+      // printed as it is by the CLI: one line, control characters from the files escaped
+      warnings.push(printableLine(`${at ? `${where(at)}: ` : ''}[${section}] ${option}: value cannot be resolved: ${e.message}`));
       return fallback;
     }
   };
@@ -59,8 +61,10 @@ export function readEnvs(dir: string, environ: NodeJS.ProcessEnv = process.env):
  */
 export function projectEnvs(dir: string): { envs: EnvAnswer[]; defaults: string[]; warnings: string[] } {
   const { report, warnings } = readEnvs(dir);
-  const defaults = report.default_envs.filter((e) => report.envs.includes(e));
-  const order = [...defaults, ...report.envs.filter((e) => !defaults.includes(e))];
+  const known = new Set(report.envs);
+  const defaults = report.default_envs.filter((e) => known.has(e));
+  const chosen = new Set(defaults);
+  const order = [...defaults, ...report.envs.filter((e) => !chosen.has(e))];
   const envs = order.map((name) => ({ name, board: report.env[name]?.board ?? null, platform: report.env[name]?.platform ?? null }));
   return { envs, defaults, warnings };
 }

@@ -2,6 +2,8 @@
 // ConfigParser(inline_comment_prefixes=("#", ";")) with its defaults (strict, empty lines kept in
 // values, `=`/`:` delimiters, lower-cased option names, a [DEFAULT] section, %-interpolation).
 // Several files read into one store merge like repeated ConfigParser.read() calls.
+// Everything here runs in time linear in the input (no regex that can backtrack on a long line).
+import { printableLine } from '../safety/text.js';
 
 /** Where a value was written. */
 export interface Origin {
@@ -32,10 +34,46 @@ export class IniLookupError extends Error {
 const DEFAULT_SECTION = 'DEFAULT';
 const MAX_INTERPOLATION_DEPTH = 10;
 const SECTION_RE = /^\[(.+)\]/s;
-const OPTION_RE = /^(.*?)\s*([=:])\s*(.*)$/s;
 const COMMENT_PREFIXES = ['#', ';'];
+/** Resource bounds for %-interpolation (configparser has none and would hang). */
+const MAX_INTERPOLATED_CHARS = 4 * 1024 * 1024;
+const MAX_INTERPOLATION_STEPS = 1_000_000;
+/** Longest piece of a line shown in an error message. */
+const MAX_SHOWN = 200;
 
 const isSpace = (c: string | undefined) => c !== undefined && /\s/.test(c);
+
+/**
+ * configparser's OPTCRE `(?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$` without a regex: a lazy
+ * `.*?` followed by `\s*` backtracks quadratically on long runs of spaces. The option is what comes
+ * before the first `=` or `:` (trailing space dropped), the value what follows it (leading space dropped).
+ */
+function splitOption(line: string): { name: string; value: string } | null {
+  let d = -1;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '=' || c === ':') {
+      d = i;
+      break;
+    }
+  }
+  if (d < 0) return null;
+  return { name: line.slice(0, d).trimEnd(), value: line.slice(d + 1).trimStart() };
+}
+
+/** A piece of a file's line for an error message: one line, control characters escaped, length capped. */
+const shown = (s: string) => {
+  const line = printableLine(s);
+  return line.length > MAX_SHOWN ? `${line.slice(0, MAX_SHOWN)}... (${s.length} characters)` : line;
+};
+
+export interface ReadOptions {
+  /**
+   * Whether error messages may quote the file's content. Off for files that are not a project's
+   * own `.ini` (an `extra_configs` entry may name /proc/self/environ or any other file).
+   */
+  echo?: boolean;
+}
 
 /**
  * Where configparser's inline comment starts, or -1. Quirk kept on purpose: it scans the n-th
@@ -63,7 +101,9 @@ export class IniStore {
   readonly defaults = new Map<string, Entry>();
 
   /** configparser's _read: one file's text merged into the store. */
-  read(text: string, file: string): void {
+  read(text: string, file: string, opts: ReadOptions = {}): void {
+    const echo = opts.echo ?? true;
+    const quote = (prefix: string, s: string) => (echo ? `${prefix}${shown(s)}` : '');
     const added = new Set<string>(); // strict mode: no section or option twice in one file
     const pending: Array<{ entry: Entry; lines: string[] }> = [];
     let cursect: Map<string, Entry> | null = null;
@@ -92,7 +132,7 @@ export class IniStore {
       if (header) {
         sectname = header[1];
         if (this.sections.has(sectname)) {
-          if (added.has(sectname)) throw new IniSyntaxError({ file, line: lineno }, `section [${sectname}] already defined in this file`);
+          if (added.has(sectname)) throw new IniSyntaxError({ file, line: lineno }, echo ? `section [${shown(sectname)}] already defined in this file` : 'a section already defined in this file');
           cursect = this.sections.get(sectname)!;
         } else if (sectname === DEFAULT_SECTION) {
           cursect = this.defaults;
@@ -104,15 +144,15 @@ export class IniStore {
         current = null;
         return;
       }
-      if (value.startsWith('[')) throw new IniSyntaxError({ file, line: lineno }, `unclosed section header: ${value}`);
-      if (!cursect) throw new IniSyntaxError({ file, line: lineno }, `option outside any [section]: ${value}`);
-      const opt = OPTION_RE.exec(value);
-      if (!opt || !opt[1].trimEnd()) throw new IniSyntaxError({ file, line: lineno }, `expected "name = value", got: ${value}`);
-      const name = opt[1].trimEnd().toLowerCase();
+      if (value.startsWith('[')) throw new IniSyntaxError({ file, line: lineno }, `unclosed section header${quote(': ', value)}`);
+      if (!cursect) throw new IniSyntaxError({ file, line: lineno }, `option outside any [section]${quote(': ', value)}`);
+      const opt = splitOption(value);
+      if (!opt || !opt.name) throw new IniSyntaxError({ file, line: lineno }, `expected "name = value"${quote(', got: ', value)}`);
+      const name = opt.name.toLowerCase();
       const key = `${sectname}\0${name}`;
-      if (added.has(key)) throw new IniSyntaxError({ file, line: lineno }, `option "${name}" already set in [${sectname}] in this file`);
+      if (added.has(key)) throw new IniSyntaxError({ file, line: lineno }, echo ? `option "${shown(name)}" already set in [${shown(sectname)}] in this file` : 'an option already set in the same section of this file');
       added.add(key);
-      current = { entry: { value: '', file, line: lineno }, lines: [opt[3].trim()] };
+      current = { entry: { value: '', file, line: lineno }, lines: [opt.value.trim()] };
       pending.push(current);
       cursect.set(name, current.entry);
     });
@@ -147,27 +187,33 @@ export class IniStore {
     const e = this.entry(section, option);
     if (!e.value.includes('%')) return e;
     const out: string[] = [];
-    this.interpolate(section, option, e.value, out, 1);
+    this.interpolate(section, option, e.value, out, 1, { chars: 0, steps: 0 });
     return { ...e, value: out.join('') };
   }
 
-  private interpolate(section: string, option: string, rest: string, out: string[], depth: number): void {
+  private interpolate(section: string, option: string, rest: string, out: string[], depth: number, budget: { chars: number; steps: number }): void {
     if (depth > MAX_INTERPOLATION_DEPTH) throw new IniLookupError(`Recursion limit exceeded in value substitution: option '${option}' in section '${section}'`);
+    const emit = (s: string) => {
+      budget.chars += s.length;
+      if (budget.chars > MAX_INTERPOLATED_CHARS) throw new IniLookupError(`value substitution in option '${option}' of section '${section}' grows past ${MAX_INTERPOLATED_CHARS} characters`);
+      out.push(s);
+    };
     while (rest) {
+      if (++budget.steps > MAX_INTERPOLATION_STEPS) throw new IniLookupError(`value substitution in option '${option}' of section '${section}' takes more than ${MAX_INTERPOLATION_STEPS} steps`);
       const p = rest.indexOf('%');
       if (p < 0) {
-        out.push(rest);
+        emit(rest);
         return;
       }
-      out.push(rest.slice(0, p));
+      emit(rest.slice(0, p));
       rest = rest.slice(p);
       const c = rest[1];
       if (c === '%') {
-        out.push('%');
+        emit('%');
         rest = rest.slice(2);
       } else if (c === '(') {
         const m = /^%\(([^)]+)\)s/.exec(rest);
-        if (!m) throw new IniLookupError(`bad interpolation variable reference '${rest}' in option '${option}' of section '${section}'`);
+        if (!m) throw new IniLookupError(`bad interpolation variable reference '${shown(rest)}' in option '${option}' of section '${section}'`);
         rest = rest.slice(m[0].length);
         const name = m[1].toLowerCase();
         let v: string;
@@ -176,10 +222,10 @@ export class IniStore {
         } catch {
           throw new IniLookupError(`Bad value substitution: option '${option}' in section '${section}' references '%(${name})s', which is not set`);
         }
-        if (v.includes('%')) this.interpolate(section, option, v, out, depth + 1);
-        else out.push(v);
+        if (v.includes('%')) this.interpolate(section, option, v, out, depth + 1, budget);
+        else emit(v);
       } else {
-        throw new IniLookupError(`'%' must be followed by '%' or '(' in option '${option}' of section '${section}', found: '${rest}'`);
+        throw new IniLookupError(`'%' must be followed by '%' or '(' in option '${option}' of section '${section}', found: '${shown(rest)}'`);
       }
     }
   }

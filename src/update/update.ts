@@ -29,6 +29,8 @@ export async function updateCommand(dir: string, opts: UpdateOptions, io: Output
   const loaded = loadState(dir);
   if (!loaded) throw new UpdateError(`${dir} was never scaffolded (no ${STATE_FILE}): run create-pio-docker there first`);
   const project = readProject(dir);
+  const warnings = [...project.warnings, ...(project.envs === null ? [`no platformio.ini in ${dir}: the stored envs are kept`] : [])];
+  for (const w of warnings) io.err(`warning: ${w}\n`);
   const { stored, envChanges: changes } = storedWithEnvChanges(project, loaded);
   // --envs replaces the selection: what platformio.ini added since is not "added" then.
   const envChanges = opts.flagAnswers?.envs ? null : changes;
@@ -42,7 +44,6 @@ export async function updateCommand(dir: string, opts: UpdateOptions, io: Output
       throw new Error('update never prompts');
     },
   });
-  const warnings = [...project.warnings, ...(project.envs === null ? [`no platformio.ini in ${dir}: the stored envs are kept`] : [])];
-  const req = { root: dir, answers, deselectedEnvs: deselectedOf(project, answers), loaded, envChanges, force: Boolean(opts.force), dryRun: opts.dryRun, check: opts.check, warnings };
+  const req = { root: dir, answers, deselectedEnvs: deselectedOf(project, answers), loaded, envChanges, force: Boolean(opts.force), dryRun: opts.dryRun, check: opts.check };
   return execute(req, plan(req), io);
 }

@@ -1,16 +1,23 @@
 // Compose checks: every profile of every generated compose file passes `config`, and every
 // service points at a Dockerfile stage that exists.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { parse } from 'yaml';
 import { FILES } from '../paths.js';
+import { readComposeServices, type ComposeService } from './input.js';
 import type { Report } from './report.js';
 
-interface Service {
-  image?: string;
-  build?: { target?: string };
-  profiles?: string[];
+/** A generated compose file of the project, read and parsed. */
+export interface ComposeFile {
+  file: string;
+  services: Record<string, ComposeService>;
+}
+
+/** The generated compose files present in `dir`; a VerifyInputError if one cannot be read. */
+export function readComposeFiles(dir: string): ComposeFile[] {
+  return [FILES.composeImages, FILES.composeBuild, FILES.composeRunners]
+    .filter((f) => existsSync(join(dir, f)))
+    .map((file) => ({ file, services: readComposeServices(join(dir, file), file) }));
 }
 
 /** `docker compose` (v2 plugin) if present, else Debian's `docker-compose` v1, else null. */
@@ -22,15 +29,15 @@ export async function findComposeTool(): Promise<string[] | null> {
   return null;
 }
 
-export async function checkCompose(dir: string, repo: string, stages: string[], report: Report, opts: { timeoutMs: number }): Promise<void> {
-  const files = [FILES.composeImages, FILES.composeBuild, FILES.composeRunners].filter((f) => existsSync(join(dir, f)));
+/** `composeFiles`: as read up front by readComposeFiles (read now when not given). */
+export async function checkCompose(dir: string, repo: string, stages: string[], report: Report, opts: { timeoutMs: number; composeFiles?: ComposeFile[] }): Promise<void> {
+  const files = opts.composeFiles ?? readComposeFiles(dir);
   if (files.length === 0) {
     report.add('compose: files', 'skip', 'no generated compose files');
     return;
   }
   const tool = await findComposeTool();
-  for (const file of files) {
-    const services = (parse(readFileSync(join(dir, file), 'utf8'), { merge: true })?.services ?? {}) as Record<string, Service>;
+  for (const { file, services } of files) {
     const profiles = [...new Set(Object.values(services).flatMap((s) => s.profiles ?? []))].sort();
     if (!tool) {
       report.add(`compose: ${file} config`, 'skip', 'neither `docker compose` nor `docker-compose` is installed');

@@ -1,9 +1,9 @@
 // What verify builds: the image targets named in the generated compose images file, or else
 // every final stage of the Dockerfile.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { FILES } from '../paths.js';
+import { readComposeServices, VerifyInputError } from './input.js';
 
 /** Stage names in Dockerfile order (`FROM x AS name`). */
 export function dockerfileStages(dockerfile: string): string[] {
@@ -29,14 +29,14 @@ export function planTargets(dir: string, dockerfile: string, only: string[]): Ta
   const composePath = join(dir, FILES.composeImages);
   let candidates: string[];
   if (existsSync(composePath)) {
-    const services = (parse(readFileSync(composePath, 'utf8'), { merge: true })?.services ?? {}) as Record<string, { build?: { target?: string } }>;
+    const services = readComposeServices(composePath, FILES.composeImages);
     candidates = [...new Set(Object.values(services).map((s) => s.build?.target).filter((t): t is string => Boolean(t)))];
   } else {
     // Stages used as a base by another stage are built anyway; the leaves are the images.
     candidates = stages.filter((s) => !new RegExp(`^\\s*FROM\\s+${s}(\\s|$)`, 'im').test(dockerfile) || s === 'dev');
   }
   const unknown = only.filter((t) => !stages.includes(t));
-  if (unknown.length) throw new Error(`--target names stages the Dockerfile does not have: ${unknown.join(', ')} (stages: ${stages.join(', ')})`);
+  if (unknown.length) throw new VerifyInputError(`--target names stages the Dockerfile does not have: ${unknown.join(', ')} (stages: ${stages.join(', ')})`);
   const targets = only.length ? candidates.filter((t) => only.includes(t)).concat(only.filter((t) => !candidates.includes(t))) : candidates;
   const notBuilt = [
     ...candidates.filter((t) => !targets.includes(t)).map((target) => ({ target, reason: 'not selected by --target' })),

@@ -1,9 +1,8 @@
 // Behaviour checks in real containers. Each check is reported by name with pass/fail and why.
-import { chownSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RenderContext } from '../render/context.js';
-import { STATE_DIR } from '../state.js';
+import { describeSkipped, hostDir } from './host-copy.js';
 import type { Report } from './report.js';
 import type { RunResult, Sandbox } from './sandbox.js';
 
@@ -28,23 +27,6 @@ function hostIds(): { uid: number; gid: number } {
   return uid === 0 ? { uid: 4242, gid: 4243 } : { uid, gid: process.getgid?.() ?? uid };
 }
 
-/** A writable temp folder owned by the "host" user, removed by the caller. */
-function hostDir(ids: { uid: number; gid: number }, copyFrom?: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cpd-verify-'));
-  if (copyFrom) {
-    const skip = new Set(['.git', '.pio', 'node_modules', STATE_DIR]);
-    for (const entry of readdirSync(copyFrom)) if (!skip.has(entry)) cpSync(join(copyFrom, entry), join(dir, entry), { recursive: true });
-  }
-  chmodSync(dir, 0o755);
-  if (process.getuid?.() === 0) chownTree(dir, ids);
-  return dir;
-}
-
-function chownTree(path: string, ids: { uid: number; gid: number }): void {
-  chownSync(path, ids.uid, ids.gid);
-  if (statSync(path).isDirectory()) for (const e of readdirSync(path)) chownTree(join(path, e), ids);
-}
-
 export async function runSmokeChecks(o: SmokeOptions): Promise<void> {
   const { c, sandbox, report, images, timeoutMs } = o;
   const user = c.a.user;
@@ -64,11 +46,11 @@ export async function runSmokeChecks(o: SmokeOptions): Promise<void> {
 
   if (dev) {
     const ids = hostIds();
-    const dir = hostDir(ids);
+    const { dir } = hostDir(ids);
     try {
       const r = await run({ image: dev, cmd: ['sh', '-c', `touch ${c.inImage.workspace}/written-by-container && id -u`], env: { HOST_UID: String(ids.uid), HOST_GID: String(ids.gid) }, binds: [`${dir}:${c.inImage.workspace}`], timeoutMs });
       const file = join(dir, 'written-by-container');
-      const st = existsSync(file) ? statSync(file) : null;
+      const st = existsSync(file) ? lstatSync(file) : null;
       const ok = r.exitCode === 0 && st !== null && st.uid === ids.uid && st.gid === ids.gid;
       report.add('entrypoint: HOST_UID/HOST_GID own files in /workspace', ok ? 'pass' : 'fail', ok ? `${ids.uid}:${ids.gid}` : st ? `file owned by ${st.uid}:${st.gid}, expected ${ids.uid}:${ids.gid}` : tail(r));
     } finally {
@@ -134,7 +116,15 @@ async function checkFirmwareBuild(o: SmokeOptions, builder: string): Promise<voi
     return;
   }
   const ids = hostIds();
-  const dir = hostDir(ids, o.projectDir);
+  let dir: string;
+  try {
+    const copy = hostDir(ids, o.projectDir);
+    dir = copy.dir;
+    if (copy.skipped.length) report.warn(`${name}: left out of the project copy: ${describeSkipped(copy.skipped)}`);
+  } catch (e) {
+    report.add(name, 'fail', `copying the project: ${(e as Error).message}`);
+    return;
+  }
   try {
     const volume = await sandbox.volume('build');
     const r = await sandbox.run({

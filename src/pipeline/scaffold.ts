@@ -1,0 +1,111 @@
+// The scaffold's steps, shared by the Yeoman generator (in a terminal, where it prompts through
+// Yeoman) and the CLI without a terminal (where nothing is ever prompted, so Yeoman and inquirer
+// are not even loaded): read the project and the state, gather answers, plan, decide files in the
+// way, apply. On an already scaffolded project this is `update` with the new answers.
+import type { Answers } from '../answers.js';
+import type { FlagAnswers } from '../cli/flags.js';
+import { askAll, type Question } from '../questions.js';
+import type { EnvChanges } from '../update/envs-diff.js';
+import { execute, plan, type Output, type RunRequest } from './run.js';
+import { deselectedOf, readProject, storedWithEnvChanges, type Project } from './selection.js';
+import { loadState, type LoadedState } from './state.js';
+
+export interface ScaffoldOptions {
+  flagAnswers?: FlagAnswers;
+  yes?: boolean;
+  force?: boolean;
+  /** Ask questions in a terminal; false means a missing answer is an error. */
+  interactive?: boolean;
+}
+
+/** The user cancelled at a prompt: nothing was written. */
+export class CancelledError extends Error {
+  constructor() {
+    super('Cancelled: nothing written.');
+    this.name = 'CancelledError';
+  }
+}
+
+export type Prompt = (q: Question) => Promise<unknown>;
+
+const noPrompt: Prompt = async (q) => {
+  throw new Error(`no terminal to ask "${q.message}" in`);
+};
+
+export class Scaffold {
+  private project!: Project;
+  private loaded!: LoadedState | null;
+  private envChanges!: EnvChanges | null;
+  private stored?: Answers;
+  answers!: Answers;
+
+  constructor(
+    readonly dir: string,
+    readonly options: ScaffoldOptions,
+  ) {}
+
+  /** Reads platformio.ini and the state file. */
+  read(): void {
+    this.loaded = loadState(this.dir);
+    this.project = readProject(this.dir);
+    // Said at once, so that they come before any error the answers may still raise.
+    for (const w of this.project.warnings) process.stderr.write(`warning: ${w}\n`);
+    const { stored, envChanges } = storedWithEnvChanges(this.project, this.loaded);
+    this.stored = stored;
+    this.envChanges = this.options.flagAnswers?.envs ? null : envChanges;
+  }
+
+  async ask(prompt: Prompt = noPrompt): Promise<void> {
+    this.answers = await askAll({
+      flags: this.options.flagAnswers ?? {},
+      stored: this.stored,
+      project: this.project,
+      yes: Boolean(this.options.yes),
+      interactive: Boolean(this.options.interactive),
+      prompt,
+    });
+  }
+
+  /** Plans and writes; in a terminal, files in the way are decided one by one. Returns the exit code. */
+  async write(prompt: Prompt = noPrompt, io?: Output): Promise<number> {
+    const req: RunRequest = {
+      root: this.dir,
+      answers: this.answers,
+      deselectedEnvs: deselectedOf(this.project, this.answers),
+      loaded: this.loaded,
+      envChanges: this.envChanges,
+      force: Boolean(this.options.force),
+    };
+    let p = plan(req);
+    const inTheWay = p.blocking.filter((f) => f.status === 'IN THE WAY');
+    // Symlinks and blocked paths are never asked about: they need a change by hand (or --force for a link).
+    if (this.options.interactive && inTheWay.length && inTheWay.length === p.blocking.length) {
+      const decisions = new Map<string, 'overwrite' | 'keep'>();
+      for (const f of inTheWay) {
+        const answer = await prompt({
+          type: 'list',
+          name: 'decision',
+          message: `${f.path} exists and differs from what would be generated`,
+          choices: [
+            { name: 'keep mine (update merges later changes into it)', value: 'keep' },
+            { name: 'overwrite it', value: 'overwrite' },
+            { name: 'cancel: write nothing', value: 'cancel' },
+          ],
+        });
+        if (answer === 'cancel') throw new CancelledError();
+        decisions.set(f.path, answer as 'overwrite' | 'keep');
+      }
+      req.decisions = decisions;
+      p = plan(req);
+    }
+    return execute(req, p, io, { firstRun: this.loaded === null });
+  }
+}
+
+/** The whole scaffold without a terminal: no Yeoman, no prompt library loaded. */
+export async function scaffoldWithoutTerminal(dir: string, options: ScaffoldOptions): Promise<number> {
+  const s = new Scaffold(dir, { ...options, interactive: false });
+  s.read();
+  await s.ask();
+  return s.write();
+}
