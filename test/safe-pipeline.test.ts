@@ -4,12 +4,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { applyChanges, ApplyError, type Change } from '../src/pipeline/apply.js';
-import { BIN, readState, removeProject, runCli, snapshot, tempProject, TWO_ENVS_INI } from './helpers/cli.js';
+import { BIN, ROOT, readState, removeProject, runCli, snapshot, tempProject, TWO_ENVS_INI } from './helpers/cli.js';
 import { runInPty } from './helpers/pty.js';
 
 const read = (dir: string, f: string) => readFileSync(join(dir, f), 'utf8');
@@ -359,6 +359,22 @@ test('Ctrl-C at the prompt for a file in the way: nothing written, exit 130', as
     assert.ok(existsSync(join(dir, 'compose.build.yaml')));
   } finally {
     removeProject(dir);
+  }
+});
+
+test('Ctrl-C at migrate\'s confirmation: nothing changed, exit 130', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cpd-migrate-cancel-'));
+  try {
+    cpSync(join(ROOT, 'test/fixtures/migrate/base-overrides'), dir, { recursive: true });
+    const before = snapshot(dir);
+    const r = await runInPty(['migrate'], dir, [{ when: /Write the new files\?/, send: '\x03' }]);
+    assert.equal(r.unmet, [], r.output);
+    assert.is(r.code, 130, r.output);
+    assert.match(r.output, /Cancelled: nothing written\./);
+    noStack(r.output);
+    assert.equal(snapshot(dir), before);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -15,7 +15,7 @@ import { MigrateInputError } from '../migrate/load.js';
 import { MigrateRefusal, NEW_FILE, planGroup, type Plan } from '../migrate/plan.js';
 import { checkEquivalence, type Check } from '../migrate/verify.js';
 import { ApplyError, applyChanges, inspectPath, UnsafePathError, withSignalsHeld, type Change, type PathState } from '../pipeline/apply.js';
-import { CancelledAfterApply } from '../pipeline/run.js';
+import { CancelledAfterApply, CancelledError } from '../pipeline/cancel.js';
 import { printableLine } from '../safety/text.js';
 
 export interface MigrateOptions {
@@ -253,8 +253,12 @@ export async function migrateCommand(dir: string, opts: MigrateOptions): Promise
   if (!opts.yes) {
     if (!opts.interactive) throw new UsageError('migrate needs confirmation: pass --yes to accept the mapping above (or --dry-run to see the new files); nothing was written');
     const rl = createInterface({ input: process.stdin, output: process.stdout });
-    const answer = await rl.question('Write the new files? [y/N] ');
-    rl.close();
+    // Ctrl-C (or a closed terminal) at the question: nothing was written, say so, exit 130.
+    const cancelled = new Promise<never>((_, reject) => {
+      rl.on('SIGINT', () => reject(new CancelledError()));
+      rl.on('close', () => reject(new CancelledError()));
+    });
+    const answer = await Promise.race([rl.question('Write the new files? [y/N] '), cancelled]).finally(() => rl.close());
     if (!/^y(es)?$/i.test(answer.trim())) {
       out('Nothing was written.\n');
       return 1;

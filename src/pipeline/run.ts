@@ -6,6 +6,7 @@ import { unifiedDiff } from '../update/diff3.js';
 import type { EnvChanges } from '../update/envs-diff.js';
 import { applyChanges, withSignalsHeld } from './apply.js';
 import { planRun, type Plan } from './plan.js';
+import { CancelledAfterApply } from './cancel.js';
 import { blockedText, nextSteps, summaryText } from './report.js';
 import type { LoadedState } from './state.js';
 
@@ -28,13 +29,6 @@ export interface RunRequest {
   check?: boolean;
 }
 
-/** Cancelled by a signal after the files were written in full. */
-export class CancelledAfterApply extends Error {
-  constructor(readonly signal: string) {
-    super(`Cancelled (${signal}) after writing: every file above was written in full.`);
-    this.name = 'CancelledAfterApply';
-  }
-}
 
 export function plan(req: RunRequest): Plan {
   return planRun(req);

@@ -6,7 +6,10 @@ import type { Answers } from '../answers.js';
 import type { FlagAnswers } from '../cli/flags.js';
 import { askAll, type Question } from '../questions.js';
 import type { EnvChanges } from '../update/envs-diff.js';
+import { CancelledError } from './cancel.js';
 import { execute, plan, type Output, type RunRequest } from './run.js';
+
+export { CancelledError };
 import { deselectedOf, readProject, storedWithEnvChanges, type Project } from './selection.js';
 import { loadState, type LoadedState } from './state.js';
 
@@ -18,13 +21,6 @@ export interface ScaffoldOptions {
   interactive?: boolean;
 }
 
-/** The user cancelled at a prompt: nothing was written. */
-export class CancelledError extends Error {
-  constructor() {
-    super('Cancelled: nothing written.');
-    this.name = 'CancelledError';
-  }
-}
 
 export type Prompt = (q: Question) => Promise<unknown>;
 
