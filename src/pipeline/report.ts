@@ -18,7 +18,7 @@ export function envLines(c: EnvChanges | null): string[] {
 /** Why nothing was written, and what to do. */
 export function blockedText(plan: Plan): string {
   const inTheWay = plan.blocking.filter((f) => f.status === 'IN THE WAY');
-  const lines = ['Nothing was written: these paths are in the way.', ...plan.blocking.map((f) => row(f.status, f.why ?? f.path))];
+  const lines = [...(plan.baseProblem ? [`warning: ${plan.baseProblem}`] : []), 'Nothing was written: these paths are in the way.', ...plan.blocking.map((f) => row(f.status, f.why ?? f.path))];
   if (inTheWay.length) lines.push('Move them away, run in a terminal to decide file by file, or pass --force to overwrite them.');
   if (plan.blocking.some((f) => f.status === 'SYMLINK, not written')) lines.push('A symlink is never written through; --force replaces the link itself (never what it points to).');
   if (plan.blocking.some((f) => f.status === 'BLOCKED')) lines.push('A symlinked or non-folder parent cannot be forced: make it a real folder first.');

@@ -162,7 +162,7 @@ function mergeBase(state: State): { base: Map<string, string> | null; problem: s
   } catch (e) {
     return {
       base: null,
-      problem: `${STATE_FILE} was written by create-pio-docker ${printableLine(state.toolVersion)} and its copy of what that version generated cannot be used (${printableLine((e as Error).message)}); files you edited cannot be merged`,
+      problem: `${STATE_FILE} was written by create-pio-docker ${printableLine(state.toolVersion)} and its copy of what that version generated cannot be used (${printableLine((e as Error).message)}); files that differ cannot be merged: move them away and merge by hand, or pass --force to take the new versions`,
     };
   }
 }
