@@ -5,8 +5,8 @@ export const VERSIONS = {
   platformio: '6.1.18',
   /** GitHub Actions runner, downloaded by the runner container at first start (never at build time). */
   githubRunner: '2.329.0',
-  /** Debian bookworm's gosu; installed from the apt mirror, not downloaded from GitHub. */
-  gosu: '1.14',
+  /** Debian bookworm's tini (PID 1 of every image); installed from the apt mirror. */
+  tini: '0.19',
   /** actions used by the generated workflow */
   actions: {
     checkout: 'actions/checkout@v4',

@@ -38,6 +38,10 @@ const SETS: Record<string, Answers> = {
     platforms: ['linux/amd64', 'linux/arm64'],
   },
   'dev only': { ...defaultAnswers('devbox', withSpace), runners: { kind: 'github', dev: 2, prod: 0, labels: ['platformio', 'lab'] } },
+  '250 envs': {
+    ...defaultAnswers('big', Array.from({ length: 250 }, (_, i) => ({ name: i === 3 ? 'esp32 debug' : `env${i}`, board: 'esp32dev', platform: i === 5 ? 'native' : 'espressif32' }))),
+    runners: { kind: 'github', dev: 32, prod: 32, labels: [] },
+  },
 };
 
 type Svc = Record<string, any>;
@@ -62,7 +66,7 @@ function withFiles<T>(a: Answers, fn: (dir: string, texts: Map<string, string>) 
 
 function compose(dir: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   // Without the caller's RUNNER_* / HOST_* variables, so the defaults in the files are what is checked.
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(RUNNER_|HOST_|PIP_INDEX_URL|PIP_TRUSTED_HOST)/.test(k)));
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(RUNNER_|HOST_|PIP_INDEX_URL|PIP_TRUSTED_HOST|BASE_IMAGE|PLATFORMIO_VERSION|BUILD_NETWORK|PIO_JOBS)$|^(RUNNER_|HOST_)/.test(k)));
   const r = spawnSync('docker-compose', args, { cwd: dir, encoding: 'utf8', env: { ...clean, ...env } });
   if (r.error) throw r.error;
   return r;
@@ -124,10 +128,11 @@ test('images: one service per Dockerfile target, image REPO:TARGET, shared build
       assert.is(s.image, c.imageRef(t));
       assert.is(s.pull_policy, 'build', 'dclint no-build-and-image wants a pull_policy next to build + image');
       assert.equal(s.profiles, [t, 'all']);
-      assert.equal({ ...s.build, args: undefined }, { context: '.', dockerfile: 'Dockerfile', target: t, args: undefined });
+      assert.is(s.init, true);
+      assert.equal({ ...s.build, args: undefined }, { context: '.', dockerfile: 'Dockerfile', network: '${BUILD_NETWORK:-default}', target: t, args: undefined });
       assert.equal(s.build.args, {
-        BASE_IMAGE: a.baseImage,
-        PLATFORMIO_VERSION: a.platformioVersion,
+        BASE_IMAGE: `\${BASE_IMAGE:-${a.baseImage}}`,
+        PLATFORMIO_VERSION: `\${PLATFORMIO_VERSION:-${a.platformioVersion}}`,
         USER_ID: String(a.user.uid),
         GROUP_ID: String(a.user.gid),
         PIP_INDEX_URL: '${PIP_INDEX_URL:-}',
@@ -157,23 +162,28 @@ test('images: the targets exist in the generated Dockerfile, and verify plans ex
   }
 });
 
-test('build: one service per env (slug name and profile, exact env name in the command), clean and shell', () => {
+test('build: one service per env (slug name and profile, exact env name in the command), build -e, all, clean and shell', () => {
   for (const a of Object.values(SETS)) {
     const c = renderContext(a);
     const text = files(a).get(BUILD)!;
     const { services } = effective(text);
-    assert.equal(Object.keys(services), [...c.envs.map((e) => e.slug), 'clean', 'shell']);
-    for (const e of c.envs) {
+    const own = a.envs.length > 20 ? [c.envs[0]] : c.envs;
+    assert.equal(Object.keys(services), [...own.map((e) => e.slug), 'build', 'all', 'clean', 'shell']);
+    for (const e of own) {
       const s = services[e.slug];
-      assert.equal(s.profiles, [e.slug, 'all']);
+      assert.equal(s.profiles, [e.slug]);
       assert.equal(s.command, ['build', '-e', e.name]);
-      assert.is(s.image, c.imageRef('builder'));
+    }
+    for (const s of Object.values(services)) {
+      if (s.image !== c.imageRef('dev')) assert.is(s.image, c.imageRef('builder'));
       assert.is(s.working_dir, '/workspace');
       assert.equal(s.volumes, ['.:/workspace', `${c.cacheVolume}:${c.cachePath}`]);
-      assert.equal(s.environment, { HOST_UID: `\${HOST_UID:-${a.user.uid}}`, HOST_GID: `\${HOST_GID:-${a.user.gid}}` });
+      assert.equal(s.environment, { HOST_UID: '${HOST_UID:-}', HOST_GID: '${HOST_GID:-}', PIO_JOBS: '${PIO_JOBS:-}' });
       assert.is(s.devices, undefined, 'serial devices are off by default');
       assert.is(s.group_add, undefined);
     }
+    assert.equal([services.build.command, services.build.profiles], [['build'], ['build']]);
+    assert.equal([services.all.command, services.all.profiles], [['all'], ['all']]);
     assert.equal(services.clean.profiles, ['clean']);
     assert.equal(services.clean.command, ['clean']);
     assert.is(services.clean.image, c.imageRef('builder'));
@@ -181,14 +191,104 @@ test('build: one service per env (slug name and profile, exact env name in the c
     assert.equal([shell.profiles, shell.command, shell.image, shell.stdin_open, shell.tty], [['shell'], ['bash'], c.imageRef('dev'), true, true]);
     assert.equal(shell.volumes, services.clean.volumes);
     const all = Object.keys(services).filter((n) => services[n].profiles.includes('all'));
-    assert.equal(all, c.envs.map((e) => e.slug), 'profile all builds every env and nothing else');
+    assert.equal(all, ['all'], 'profile all is one container, not one per env');
     // Shared settings through an anchored extension field; the serial example is a comment.
     assert.match(text, /^x-build-env: &build-env\n/m);
-    assert.is(text.split('    <<: *build-env\n').length - 1, c.envs.length + 2);
+    assert.is(text.split('    <<: *build-env\n').length - 1, own.length + 4);
     assert.match(text, /^ {2}# devices:\n {2}# {3}- \/dev\/ttyUSB0:\/dev\/ttyUSB0\n {2}# group_add: \[dialout\]\n/m);
   }
   const spaced = effective(files(SETS['dev only']).get(BUILD)!).services['esp32-debug'];
   assert.equal(spaced.command, ['build', '-e', 'esp32 debug']);
+});
+
+test('hardening: an init everywhere; build services drop every capability but the entrypoint\'s, no new privileges; runners keep theirs', () => {
+  for (const [name, a] of Object.entries(SETS)) {
+    for (const [file, text] of files(a)) {
+      for (const [svc, s] of Object.entries(effective(text).services)) {
+        assert.is(s.init, true, `${name} ${file} ${svc}: init`);
+        if (file === BUILD) {
+          assert.equal(s.security_opt, ['no-new-privileges:true'], `${name} ${svc}`);
+          assert.equal(s.cap_drop, ['ALL']);
+          assert.equal(s.cap_add, ['CHOWN', 'DAC_OVERRIDE', 'SETUID', 'SETGID']);
+        } else {
+          assert.is(s.cap_drop, undefined, `${name} ${file} ${svc}: not limited`);
+          assert.is(s.security_opt, undefined);
+        }
+      }
+    }
+  }
+});
+
+test('HOST_UID/HOST_GID pass through only when set: unset gives an empty value (the entrypoint decides), never 1000', () => {
+  withFiles(SETS['prod only, labels, registry, two platforms'], (dir) => {
+    for (const profile of ['uno', 'build', 'all', 'shell']) {
+      const unset = compose(dir, ['-f', BUILD, '--profile', profile, 'config']);
+      assert.is(unset.status, 0, unset.stderr);
+      for (const s of Object.values(parse(unset.stdout).services) as Svc[]) {
+        assert.is(s.environment.HOST_UID, '', profile);
+        assert.is(s.environment.HOST_GID, '', profile);
+      }
+    }
+    const set = parse(compose(dir, ['-f', BUILD, '--profile', 'all', 'config'], { HOST_UID: '1234', HOST_GID: '2345', PIO_JOBS: '3' }).stdout).services.all;
+    assert.equal(set.environment, { HOST_UID: '1234', HOST_GID: '2345', PIO_JOBS: '3' });
+    // .env works the same way, with nothing exported
+    writeFileSync(join(dir, '.env'), 'HOST_UID=4321\n');
+    assert.is(parse(compose(dir, ['-f', BUILD, '--profile', 'all', 'config']).stdout).services.all.environment.HOST_UID, '4321');
+  });
+});
+
+test('images: BASE_IMAGE, PLATFORMIO_VERSION, PIP_* and BUILD_NETWORK from the environment or .env, pinned defaults without', () => {
+  const a = SETS.default;
+  withFiles(a, (dir) => {
+    const builder = (env: NodeJS.ProcessEnv = {}) => {
+      const r = compose(dir, ['-f', IMAGES, '--profile', 'builder', 'config'], env);
+      assert.is(r.status, 0, r.stderr);
+      return parse(r.stdout).services.builder.build;
+    };
+    let b = builder();
+    assert.equal([b.args.BASE_IMAGE, b.args.PLATFORMIO_VERSION, b.args.PIP_INDEX_URL, b.args.PIP_TRUSTED_HOST, b.network], [a.baseImage, a.platformioVersion, '', '', 'default']);
+    b = builder({ BASE_IMAGE: 'mirror.example.com/python:3', PLATFORMIO_VERSION: '6.1.17', PIP_INDEX_URL: 'http://m/simple', PIP_TRUSTED_HOST: 'm', BUILD_NETWORK: 'host' });
+    assert.equal([b.args.BASE_IMAGE, b.args.PLATFORMIO_VERSION, b.args.PIP_INDEX_URL, b.args.PIP_TRUSTED_HOST, b.network], ['mirror.example.com/python:3', '6.1.17', 'http://m/simple', 'm', 'host']);
+    writeFileSync(join(dir, '.env'), 'BASE_IMAGE=from-dotenv:1\nBUILD_NETWORK=none\n');
+    b = builder();
+    assert.equal([b.args.BASE_IMAGE, b.network], ['from-dotenv:1', 'none']);
+  });
+});
+
+test('many envs: a small build file (default env, build -e, all), no alias limit for readers, config passes', () => {
+  const a = SETS['250 envs'];
+  const text = files(a).get(BUILD)!;
+  assert.ok(text.split('\n').length < 120, `${text.split('\n').length} lines`);
+  assert.match(text, /^# With 250 envs only the default env has its own service; any env builds with -e:$/m);
+  // every file parses with yaml's default alias limit, as verify and update read them
+  for (const [file, t] of files(a)) {
+    assert.not.throws(() => parse(t, { merge: true }), file);
+    // yaml's limit (maxAliasCount 100) counts the uses of each anchor
+    const uses = new Map<string, number>();
+    for (const m of t.matchAll(/\*([\w-]+)/g)) uses.set(m[1], (uses.get(m[1]) ?? 0) + 1);
+    for (const [anchor, n] of uses) assert.ok(n < 100, `${file}: *${anchor} used ${n} times`);
+  }
+});
+
+test('no build with up: the build file tells `run --rm` (the build\'s exit code), for every service it names', () => {
+  for (const a of Object.values(SETS)) {
+    const text = files(a).get(BUILD)!;
+    const names = Object.keys(effective(text).services);
+    const runs = [...text.matchAll(/^# +docker compose -f compose\.build\.yaml (.*?)(?: {2,}#.*)?$/gm)].map((m) => m[1]);
+    assert.ok(runs.length >= 5, runs.join('\n'));
+    for (const r of runs) {
+      assert.not.match(r, /\bup\b/, r);
+      const m = r.match(/^run --rm (\S+)/);
+      assert.ok(m && names.includes(m[1]), r);
+    }
+  }
+});
+
+test('an env named like a generic service gets no service of its own: build -e covers it', () => {
+  const a = defaultAnswers('x', [{ name: 'uno', board: null, platform: null }, { name: 'build', board: null, platform: null }]);
+  const { services } = effective(files(a).get(BUILD)!);
+  assert.equal(Object.keys(services), ['uno', 'build', 'all', 'clean', 'shell']);
+  assert.equal(services.build.command, ['build']);
 });
 
 test('the cache is one named volume with a fixed name in every file, never a bind mount', () => {
@@ -261,7 +361,7 @@ test('header: tool version, update merges edits, how to use the file', () => {
   const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
   for (const [file, text] of files(SETS.default)) {
     assert.ok(text.startsWith(`# Generated by create-pio-docker ${version}. Edit freely: \`npx create-pio-docker update\`\n# merges your edits`), file);
-    assert.match(text, new RegExp(`^# {3}docker compose -f ${file.replace('.', '\\.')} --profile \\S+ (build|up|run)`, 'm'), file);
+    assert.match(text, new RegExp(`^# {3}docker compose -f ${file.replace('.', '\\.')} (--profile \\S+ (build|up)|run --rm \\S+)`, 'm'), file);
   }
 });
 

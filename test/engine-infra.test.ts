@@ -181,7 +181,12 @@ cat .pio/build/esp32dev/firmware.bin`, volume, ini);
     assert.is(r.code, 1, r.output);
     assert.match(r.output, /standin-gcc: Permission denied/);
 
-    r = await inContainer(docker, `chmod +x /vol/core/packages/toolchain-standin/bin/standin-gcc && ${project} && /vol/venv/bin/pio run -e uno && cat .pio/build/uno/firmware.bin`, volume, ini);
+    // Restoring the bit in bin/ alone is not enough: the stand-in also runs a tool at a package root.
+    r = await inContainer(docker, `chmod +x /vol/core/packages/toolchain-standin/bin/standin-gcc && ${project} && /vol/venv/bin/pio run -e uno`, volume, ini);
+    assert.is(r.code, 1, r.output);
+    assert.match(r.output, /standin-tool: Permission denied/);
+
+    r = await inContainer(docker, `chmod -R a+x /vol/core/packages && ${project} && /vol/venv/bin/pio run -e uno && cat .pio/build/uno/firmware.bin`, volume, ini);
     assert.is(r.code, 0, r.output);
     assert.match(r.output, /^toolchain=standin-gcc \(test stand-in\) -o firmware\.elf uno$/m);
   } finally {

@@ -17,4 +17,9 @@ export const GOLDEN_SETS: Record<string, Answers> = {
     image: { name: 'acme/sensor-hub-build', registry: 'ghcr.io' },
     platforms: ['linux/amd64', 'linux/arm64'],
   },
+  // More envs than get a compose service and a CI job each: default env, `build -e`, `all`.
+  many: {
+    ...defaultAnswers('fleet', Array.from({ length: 24 }, (_, i) => ({ name: i === 23 ? 'bench rig' : `node${i}`, board: 'esp32dev', platform: i === 22 ? 'native' : 'espressif32' }))),
+    runners: { kind: 'none', dev: 0, prod: 0, labels: [] },
+  },
 };

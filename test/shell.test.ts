@@ -64,12 +64,13 @@ function run(cmd: string[], opts: { cwd: string; bin?: string; env?: Record<stri
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-// Every fake appends one record per call: its cwd, then its arguments (NUL-separated).
-const RECORD = `printf '%s\\0' "$PWD" "$@" >>"$FAKE_LOG"; printf '\\036' >>"$FAKE_LOG"`;
+// Every fake appends one record per call, in one write (builds may run in parallel): its cwd, then
+// its arguments, NUL-separated, then \x1e.
+const RECORD = `printf '%s\\0' "$PWD" "$@" $'\\036' >>"$FAKE_LOG"`;
 function calls(log: string): { cwd: string; args: string[] }[] {
   if (!existsSync(log)) return [];
   return readFileSync(log, 'utf8')
-    .split('\x1e')
+    .split('\x1e\0')
     .filter(Boolean)
     .map((rec) => {
       const [cwd, ...args] = rec.split('\0').slice(0, -1);
@@ -113,12 +114,24 @@ test('shellcheck finds nothing in any generated script (style level included)', 
 // ---------------------------------------------------------------------------------------------
 // pio-build against a fake pio: `run -e ENV` writes firmware, except for `broken` (fails) and
 // `nofirmware` and `native` (build no firmware).
+// FAKE_SLOTS: a folder where each running build holds a subfolder, and appends how many run at
+// once to FAKE_SLOTS.max; FAKE_SLEEP: how long a build takes (it execs sleep, so a signal ends it);
+// FAKE_PID: where pio writes its pid.
 const FAKE_PIO = `#!/usr/bin/env bash
 ${RECORD}
+if [[ -n \${FAKE_PID:-} ]]; then echo $$ >>"$FAKE_PID"; fi
 env=''
 prev=''
 for a in "$@"; do [[ $prev == -e ]] && env=$a; prev=$a; done
 [[ $1 == run && -n $env && " $* " != *" -t "* ]] || exit 0
+if [[ -n \${FAKE_SLOTS:-} ]]; then
+  mkdir -p "$FAKE_SLOTS/$env"
+  n=("$FAKE_SLOTS"/*/)
+  echo \${#n[@]} >>"$FAKE_SLOTS.max"
+  sleep 0.3
+  rmdir "$FAKE_SLOTS/$env"
+fi
+if [[ -n \${FAKE_SLEEP:-} ]]; then exec sleep "$FAKE_SLEEP"; fi
 [[ $env == broken ]] && { echo "Error: broken does not compile" >&2; exit 1; }
 mkdir -p ".pio/build/$env"
 [[ $env == nofirmware || $env == native ]] && exit 0
@@ -182,7 +195,7 @@ test('pio-build list, help, clean and pass-through', () => {
   assert.is(r.stdout, 'uno\nbroken\nesp32 debug\nnofirmware\nnative\n');
   r = pioBuild(['help']);
   assert.is(r.code, 0);
-  for (const word of ['build [-e ENV]...', '--all', '--verbose', '--output DIR', '--keep-going', 'clean [-e ENV]...', 'list']) assert.ok(r.stdout.includes(word), word);
+  for (const word of ['build [-e ENV]...', '--all', '--jobs N', '--verbose', '--output DIR', '--keep-going', 'all [--jobs N] [--fail-fast]', '-e ENV ...', 'clean [-e ENV]...', 'list', 'SIGTERM']) assert.ok(r.stdout.includes(word), word);
   r = pioBuild(['clean']);
   assert.is(r.code, 0);
   assert.equal(r.pio, [['run', '-t', 'clean', '-e', 'uno', '-e', 'broken', '-e', 'esp32 debug', '-e', 'nofirmware', '-e', 'native']]);
@@ -196,11 +209,97 @@ test('pio-build list, help, clean and pass-through', () => {
 });
 
 test('pio-build usage errors exit 2 without running pio', () => {
-  for (const args of [['build', '--bogus'], ['build', '-e'], ['build', '--output'], ['build', '--all', '-e', 'uno'], ['clean', '--all'], []]) {
+  for (const args of [['build', '--bogus'], ['build', '-e'], ['build', '--output'], ['build', '--all', '-e', 'uno'], ['clean', '--all'], [], ['all', '--jobs', '0'], ['all', '--jobs', 'x'], ['build', '--jobs'], ['all', '-e', 'uno'], ['all', '--bogus']]) {
     const r = pioBuild(args);
     assert.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /pio-build: .+\nRun 'pio-build help' for usage\./);
     assert.equal(r.pio, []);
+  }
+});
+
+test('pio-build all --jobs 2 --keep-going: every env, two at a time, goes on after a failure, names it at the end', () => {
+  const { dir, bin } = project(WITH_RUNNERS, { pio: FAKE_PIO });
+  const ws = join(dir, 'workspace');
+  mkdirSync(ws);
+  const slots = join(dir, 'slots');
+  const r = run(['bash', join(dir, FILES.buildEntrypoint), 'all', '--jobs', '2', '--keep-going'], { cwd: ws, bin, env: { FAKE_LOG: join(dir, 'pio.log'), FAKE_SLOTS: slots } });
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, /build failed for env "broken"\n/);
+  assert.match(r.stderr, /1 of 5 envs failed: broken\n/);
+  assert.not.match(r.stderr, /failed for env "(uno|esp32 debug|nofirmware|native)"/);
+  const pio = calls(join(dir, 'pio.log')).map((c) => c.args);
+  assert.equal(pio.map((a) => a[2]).sort(), ['broken', 'esp32 debug', 'native', 'nofirmware', 'uno']);
+  for (const env of ['uno', 'esp32 debug', 'nofirmware']) assert.ok(existsSync(join(ws, '.pio', 'build', env)), `${env} built`);
+  const counts = readFileSync(`${slots}.max`, 'utf8').trim().split('\n').map(Number);
+  assert.is(Math.max(...counts), 2, `at most two at a time, and two did run together: ${counts}`);
+  // each env's output as one block, after it ended
+  assert.match(r.stdout, /----- output of env "broken" -----\n/);
+  assert.match(r.stdout, /Error: broken does not compile/);
+});
+
+test('pio-build all: one at a time by default, PIO_JOBS sets the number, --fail-fast stops', () => {
+  const { dir, bin } = project(WITH_RUNNERS, { pio: FAKE_PIO });
+  const ws = join(dir, 'workspace');
+  mkdirSync(ws);
+  const slots = join(dir, 'slots');
+  const go = (args: string[], env: Record<string, string> = {}) => {
+    rmSync(`${slots}.max`, { force: true });
+    rmSync(join(dir, 'pio.log'), { force: true });
+    const r = run(['bash', join(dir, FILES.buildEntrypoint), ...args], { cwd: ws, bin, env: { FAKE_LOG: join(dir, 'pio.log'), FAKE_SLOTS: slots, ...env } });
+    return { ...r, max: Math.max(...readFileSync(`${slots}.max`, 'utf8').trim().split('\n').map(Number)), pio: calls(join(dir, 'pio.log')).map((c) => c.args[2]) };
+  };
+  let r = go(['all']);
+  assert.is(r.code, 1);
+  assert.is(r.max, 1, 'one at a time: the envs share one cache');
+  assert.equal(r.pio, ['uno', 'broken', 'esp32 debug', 'nofirmware', 'native'], 'all goes on after a failure');
+  r = go(['all'], { PIO_JOBS: '3' });
+  assert.is(r.max, 3);
+  r = go(['all', '--fail-fast']);
+  assert.equal(r.pio, ['uno', 'broken']);
+  assert.match(r.stderr, /build failed for env "broken"/);
+  const bad = run(['bash', join(dir, FILES.buildEntrypoint), 'all'], { cwd: ws, bin, env: { PIO_JOBS: 'many' } });
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /PIO_JOBS needs a whole number from 1/);
+});
+
+test('pio-build -e ENV is build -e ENV; one env execs pio (signals reach it directly)', () => {
+  const { dir, bin } = project(WITH_RUNNERS, { pio: FAKE_PIO });
+  const pidFile = join(dir, 'pid');
+  const child = spawnSync('bash', ['-c', 'echo $$ >"$1"; exec bash "$2" -e "esp32 debug" --verbose', 'sh', join(dir, 'outer'), join(dir, FILES.buildEntrypoint)], {
+    cwd: dir,
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, FAKE_LOG: join(dir, 'pio.log'), FAKE_PID: pidFile },
+    encoding: 'utf8',
+  });
+  assert.is(child.status, 0, child.stderr);
+  assert.equal(calls(join(dir, 'pio.log')).map((c) => c.args), [['run', '-e', 'esp32 debug', '-v']]);
+  assert.is(readFileSync(pidFile, 'utf8').trim(), readFileSync(join(dir, 'outer'), 'utf8').trim(), 'pio runs in the same process: pio-build exec\'d it');
+});
+
+test('pio-build all: SIGTERM (docker stop) stops the running builds at once and exits 143', async () => {
+  const { dir, bin } = project(WITH_RUNNERS, { pio: FAKE_PIO });
+  const pidFile = join(dir, 'pids');
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, FAKE_LOG: join(dir, 'pio.log'), FAKE_SLEEP: '30', FAKE_PID: pidFile };
+  const child = spawn('bash', [join(dir, FILES.buildEntrypoint), 'all', '--jobs', '2'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const pids = () => (existsSync(pidFile) ? readFileSync(pidFile, 'utf8').trim().split('\n').map(Number) : []);
+  for (let i = 0; i < 100 && pids().length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.is(pids().length, 2, 'two builds started');
+  await new Promise((r) => setTimeout(r, 200));
+  const t0 = Date.now();
+  child.kill('SIGTERM');
+  assert.is(await exited, 143);
+  assert.ok(Date.now() - t0 < 3000, `stopped in ${Date.now() - t0} ms`);
+  assert.match(stderr, /SIGTERM: stopping the builds of env\(s\): uno broken/);
+  for (const pid of pids()) {
+    let alive = true;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      alive = false;
+    }
+    assert.not.ok(alive, `build ${pid} stopped`);
   }
 });
 
@@ -213,6 +312,7 @@ ${RECORD}
 case "$1 \${2:-}" in
   "buildx version") [[ \${FAKE_BUILDX:-0} == 1 ]]; exit ;;
   "volume inspect") exit "\${FAKE_VOLUME_EXISTS:-1}" ;;
+  "image inspect") exit "\${FAKE_IMAGE_MISSING:-0}" ;;
 esac
 [[ $1 == run ]] || exit 0
 args=("$@")
@@ -235,12 +335,15 @@ done
 mkdir -p "$out/$env" && echo fw >"$out/$env/firmware.bin"
 `;
 
+/** The settings build-docker.sh reads from the environment, emptied: the caller's must not leak in. */
+const NO_SETTINGS = { BASE_IMAGE: '', PLATFORMIO_VERSION: '', PIP_INDEX_URL: '', PIP_TRUSTED_HOST: '', BUILD_NETWORK: '' };
+
 function withDocker(a: Answers) {
   const p = project(a, { docker: FAKE_DOCKER });
   const log = join(p.dir, 'docker.log');
   const exec = (script: string, args: string[], env: Record<string, string> = {}, cwd = tmpdir()) => {
     rmSync(log, { force: true });
-    const r = run(['bash', join(p.dir, script), ...args], { cwd, bin: p.bin, env: { FAKE_LOG: log, FAKE_STATE: join(p.dir, 'state'), ...env } });
+    const r = run(['bash', join(p.dir, script), ...args], { cwd, bin: p.bin, env: { ...NO_SETTINGS, FAKE_LOG: log, FAKE_STATE: join(p.dir, 'state'), ...env } });
     return { ...r, docker: calls(log) };
   };
   return { ...p, exec };
@@ -250,7 +353,7 @@ test('build-docker.sh --help lists every flag the docs promise', () => {
   const { exec } = withDocker(WITH_RUNNERS);
   const r = exec(FILES.buildScript, ['--help']);
   assert.is(r.code, 0);
-  for (const flag of ['--tag', '--target', '--base-image', '--arch', '--platform', '--target-board', '--cache-registry', '--push-cache', '--no-cache', '--build-arg', '--dry-run', '--help']) {
+  for (const flag of ['--tag', '--target', '--base-image', '--arch', '--platform', '--target-board', '--network', '--cache-registry', '--push-cache', '--no-cache', '--build-arg', '--dry-run', '--help']) {
     assert.match(r.stdout, new RegExp(`^\\s+(-h, )?${flag}\\b`, 'm'), flag);
   }
   assert.match(r.stdout, /dev, builder, runner \(default: builder\)/);
@@ -271,7 +374,7 @@ test('build-docker.sh --dry-run prints the docker command for the flags, from an
   assert.is(
     r.stdout,
     'docker buildx build --load --target dev --tag me/fw:dev --platform linux/arm64 --build-arg BASE_IMAGE=debian:bookworm-slim ' +
-      '--build-arg TARGET_BOARD=esp32\\ debug --build-arg PIP_INDEX_URL=http://127.0.0.1:3141/simple ' +
+      '--build-arg PIP_INDEX_URL=http://127.0.0.1:3141/simple --build-arg TARGET_BOARD=esp32\\ debug ' +
       '--cache-from type=registry,ref=ghcr.io/acme/cache --cache-to type=registry,ref=ghcr.io/acme/cache,mode=max --no-cache . \n',
   );
   // dry run: only the buildx probe reached docker
@@ -296,6 +399,7 @@ test('build-docker.sh builds from the repository root and rejects bad flags with
     assert.is(r.code, 2, args.join(' '));
     assert.match(r.stderr, /build-docker\.sh: .+\nRun 'scripts\/build-docker\.sh --help'/);
   }
+  for (const args of [['--network'], ['--network', 'bridge0']]) assert.is(exec(FILES.buildScript, args).code, 2, args.join(' '));
   const noRunners = withDocker(NO_RUNNERS);
   r = noRunners.exec(FILES.buildScript, ['--target', 'runner']);
   assert.is(r.code, 2, 'no runner target without runners');
@@ -303,13 +407,58 @@ test('build-docker.sh builds from the repository root and rejects bad flags with
   assert.is(r.stdout, 'env DOCKER_BUILDKIT=1 docker build --target builder --tag ghcr.io/acme/blinky-build:builder . \n');
 });
 
+test('build-docker.sh takes BASE_IMAGE, PIP_INDEX_URL, ... and BUILD_NETWORK from the environment, else from .env (never run)', () => {
+  const { dir, exec } = withDocker(WITH_RUNNERS);
+  const buildArgs = (r: { docker: { args: string[] }[] }) => r.docker.find((c) => c.args.includes('--target'))!.args;
+  // from the environment
+  let r = exec(FILES.buildScript, [], { BASE_IMAGE: 'x', PIP_INDEX_URL: 'y' });
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(buildArgs(r), ['build', '--target', 'builder', '--tag', 'demo-fw-pio:builder', '--build-arg', 'BASE_IMAGE=x', '--build-arg', 'PIP_INDEX_URL=y', '.']);
+  // from .env in the repository root, whatever the current folder; quotes, comments, export, CRLF
+  const marker = join(dir, 'sourced');
+  writeFileSync(
+    join(dir, '.env'),
+    [
+      '# mirrors',
+      'BASE_IMAGE="mirror.example.com/python:3.12 slim"',
+      `export PIP_INDEX_URL=http://pypi.example.com/simple # the mirror`,
+      "PIP_TRUSTED_HOST='pypi.example.com'\r",
+      'BUILD_NETWORK=host',
+      `PLATFORMIO_VERSION=$(touch ${marker})`,
+      'UNRELATED=1',
+    ].join('\n'),
+  );
+  r = exec(FILES.buildScript, [], {}, tmpdir());
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(buildArgs(r), [
+    'build', '--target', 'builder', '--tag', 'demo-fw-pio:builder', '--network', 'host',
+    '--build-arg', 'BASE_IMAGE=mirror.example.com/python:3.12 slim',
+    '--build-arg', `PLATFORMIO_VERSION=$(touch ${marker})`,
+    '--build-arg', 'PIP_INDEX_URL=http://pypi.example.com/simple',
+    '--build-arg', 'PIP_TRUSTED_HOST=pypi.example.com', '.',
+  ]);
+  assert.not.ok(existsSync(marker), '.env is read, never run');
+  // the environment wins over .env, flags over both
+  r = exec(FILES.buildScript, ['--network', 'none', '--build-arg', 'PIP_TRUSTED_HOST=flag.example.com'], { BASE_IMAGE: 'from-env', PLATFORMIO_VERSION: '6.1.18' });
+  assert.equal(buildArgs(r), [
+    'build', '--target', 'builder', '--tag', 'demo-fw-pio:builder', '--network', 'none',
+    '--build-arg', 'BASE_IMAGE=from-env', '--build-arg', 'PLATFORMIO_VERSION=6.1.18',
+    '--build-arg', 'PIP_INDEX_URL=http://pypi.example.com/simple', '--build-arg', 'PIP_TRUSTED_HOST=flag.example.com', '.',
+  ]);
+  rmSync(join(dir, '.env'));
+  r = exec(FILES.buildScript, ['--network', 'host'], { FAKE_BUILDX: '1' });
+  assert.equal(buildArgs(r), ['buildx', 'build', '--load', '--target', 'builder', '--tag', 'demo-fw-pio:builder', '--network', 'host', '.']);
+});
+
 // ---------------------------------------------------------------------------------------------
 test('local-ci.sh --help describes the steps and flags', () => {
   const { exec } = withDocker(WITH_RUNNERS);
   const r = exec(FILES.localCi, ['--help']);
   assert.is(r.code, 0);
-  for (const w of ['--env ENV', '--skip-image', '--keep', 'demo-fw-pio:builder', 'demo-fw-platformio', 'native platform (native)']) assert.ok(r.stdout.includes(w), w);
+  for (const w of ['--env ENV', '--skip-image', '--keep', '--build-arg KEY=VALUE', '--network MODE', 'demo-fw-pio:builder', 'demo-fw-platformio', 'native platform (native)']) assert.ok(r.stdout.includes(w), w);
   assert.is(exec(FILES.localCi, ['--nope']).code, 2);
+  assert.is(exec(FILES.localCi, ['--build-arg', 'NOVALUE']).code, 2);
+  assert.is(exec(FILES.localCi, ['--skip-image', '--network', 'host']).code, 2);
 });
 
 test('local-ci.sh builds the image and each env, checks firmware, runs native tests, cleans, names failures', () => {
@@ -347,6 +496,19 @@ test('local-ci.sh builds the image and each env, checks firmware, runs native te
   assert.not.ok(tails.some((t) => t[0] === 'clean'), '--keep: nothing cleaned');
   assert.ok(existsSync(join(dir, '.ci-cache', 'local-ci', 'esp32 debug', 'firmware.bin')));
   assert.not.ok(r.docker.some((c) => c.args[0] === 'build' || c.args[0] === 'buildx'), '--skip-image');
+  assert.match(r.stderr, /one env again: docker compose -f compose\.build\.yaml run --rm build -e ENV/);
+});
+
+test('local-ci.sh passes build args and the network to the image build, and runs builds as compose does', () => {
+  const { exec } = withDocker(WITH_RUNNERS);
+  const r = exec(FILES.localCi, ['--env', 'uno', '--build-arg', 'PIP_INDEX_URL=http://m/simple', '--build-arg', 'FOO=bar baz', '--network', 'host'], { BASE_IMAGE: 'mirror/python:3' });
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(r.docker.find((c) => c.args[0] === 'build')!.args, [
+    'build', '--target', 'builder', '--tag', 'demo-fw-pio:builder', '--network', 'host',
+    '--build-arg', 'BASE_IMAGE=mirror/python:3', '--build-arg', 'PIP_INDEX_URL=http://m/simple', '--build-arg', 'FOO=bar baz', '.',
+  ]);
+  const runArgs = r.docker.find((c) => c.args[0] === 'run')!.args.join(' ');
+  assert.match(runArgs, /^run --rm --init --security-opt no-new-privileges:true --cap-drop ALL --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add SETUID --cap-add SETGID /);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -361,9 +523,10 @@ test('test-persistent-volumes.sh: throwaway volume created and removed, marker r
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /PASS/);
   const args = r.docker.map((c) => c.args);
-  const volume = args[0][2];
+  assert.equal(args[0], ['image', 'inspect', 'demo-fw-pio:dev']);
+  const volume = args[1][2];
   assert.match(volume, /^demo-fw-platformio-test-\d+$/);
-  assert.equal(args[1], ['volume', 'create', volume]);
+  assert.equal(args[2], ['volume', 'create', volume]);
   assert.equal(args.at(-1), ['volume', 'rm', '-f', volume]);
   const mounts = args.filter((a) => a[0] === 'run').map((a) => a.slice(0, 5));
   assert.equal(mounts, [['run', '--rm', '-v', `${volume}:/home/builder/.platformio`, 'demo-fw-pio:dev'], ['run', '--rm', '-v', `${volume}:/home/builder/.platformio`, 'demo-fw-pio:dev']]);
@@ -371,13 +534,26 @@ test('test-persistent-volumes.sh: throwaway volume created and removed, marker r
   // an existing volume is kept; only the marker is removed
   r = exec(FILES.testVolumes, ['--volume', 'demo-fw-platformio', '--image', 'img:x'], { FAKE_VOLUME_EXISTS: '0' });
   assert.is(r.code, 0, r.stderr);
-  assert.not.ok(r.docker.some((c) => c.args[0] === 'volume' && c.args[1] !== 'inspect'));
+  assert.not.ok(r.docker.some((c) => (c.args[0] === 'volume' && c.args[1] !== 'inspect') || c.args[0] === 'build'));
   assert.equal(r.docker.at(-1)!.args.slice(-4), ['img:x', 'rm', '-f', '/home/builder/.platformio/.persistence-test']);
 
   // wrong owner: fails and says so
   r = exec(FILES.testVolumes, [], { FAKE_OWNER: 'root 0:0' });
   assert.is(r.code, 1);
   assert.match(r.stderr, /FAIL: the marker is owned by root 0:0, expected builder 1000:1000/);
+});
+
+test('test-persistent-volumes.sh builds the dev image it needs when it is missing (not a --image it was given)', () => {
+  const { exec } = withDocker(WITH_RUNNERS);
+  let r = exec(FILES.testVolumes, [], { FAKE_IMAGE_MISSING: '1' });
+  assert.is(r.code, 0, r.stderr);
+  const build = r.docker.findIndex((c) => c.args[0] === 'build');
+  assert.ok(build > 0, 'built the dev image');
+  assert.equal(r.docker[build].args.slice(0, 5), ['build', '--target', 'dev', '--tag', 'demo-fw-pio:dev']);
+  assert.ok(r.docker.findIndex((c) => c.args[0] === 'run') > build, 'before running it');
+  r = exec(FILES.testVolumes, ['--image', 'other:x'], { FAKE_IMAGE_MISSING: '1' });
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /no image other:x/);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -24,8 +24,14 @@ const answers = validateAnswers(
   ]),
 );
 const [artifact] = renderWorkflow(answers);
-const job = parse(artifact.content).jobs.build;
+const workflow = parse(artifact.content);
+const job = workflow.jobs.build;
 const steps: Step[] = job.steps;
+const many = validateAnswers(
+  defaultAnswers('big', Array.from({ length: 208 }, (_, i) => ({ name: i === 0 ? 'main board' : `env${i}`, board: 'esp32dev', platform: i === 7 ? 'native' : 'espressif32' }))),
+);
+const manyText = renderWorkflow(many)[0].content;
+const manyWorkflow = parse(manyText);
 
 test('the matrix lists every env in order, marking native ones', () => {
   assert.equal(job.strategy.matrix.include, [
@@ -48,8 +54,39 @@ test('no workflow when CI is none', () => {
   assert.equal(renderWorkflow({ ...answers, ci: 'none' }), []);
 });
 
+test('the image build takes BASE_IMAGE, PLATFORMIO_VERSION, PIP_* and the network from repository variables, pinned defaults without', () => {
+  for (const wf of [workflow, manyWorkflow]) {
+    for (const j of Object.values(wf.jobs) as { steps: Step[] }[]) {
+      const build = j.steps.find((s) => s.name === 'Build the builder image')!;
+      assert.equal(build.with!['build-args'].trim().split('\n'), [
+        `BASE_IMAGE=\${{ vars.BASE_IMAGE || '${answers.baseImage}' }}`,
+        `PLATFORMIO_VERSION=\${{ vars.PLATFORMIO_VERSION || '${answers.platformioVersion}' }}`,
+        'PIP_INDEX_URL=${{ vars.PIP_INDEX_URL }}',
+        'PIP_TRUSTED_HOST=${{ vars.PIP_TRUSTED_HOST }}',
+      ]);
+      assert.is(build.with!.network, "${{ vars.BUILD_NETWORK || 'default' }}");
+    }
+  }
+});
+
+test('few envs: no inputs and no `all` job', () => {
+  assert.equal(Object.keys(workflow.jobs), ['build']);
+  assert.is(workflow.on.workflow_dispatch, null);
+});
+
+test('many envs: the matrix builds the default env only; every env in one `all` job started by hand', () => {
+  assert.ok(manyText.split('\n').length < 200, `${manyText.split('\n').length} lines`);
+  assert.equal(manyWorkflow.jobs.build.strategy.matrix.include, [{ env: 'main board', native: false }]);
+  assert.equal(manyWorkflow.on.workflow_dispatch.inputs.all_envs, { description: 'Build every env (208) in one job, not only the default env', type: 'boolean', default: false });
+  const all = manyWorkflow.jobs.all;
+  assert.is(all.if, "${{ github.event_name == 'workflow_dispatch' && inputs.all_envs }}");
+  const run = (all.steps as Step[]).find((s) => s.name === 'Build every env')!;
+  assert.match(run.run!, /big-pio:builder all --output firmware\n/);
+  assert.match(run.run!, /-e PIO_JOBS /);
+});
+
 test('every run: step passes shellcheck (bash, as GitHub runs it)', () => {
-  const scripts = steps.filter((s) => s.run);
+  const scripts = [...steps, ...(manyWorkflow.jobs.all.steps as Step[])].filter((s) => s.run);
   assert.ok(scripts.length > 0);
   const dir = mkdtempSync(join(tmpdir(), 'cpd-wf-'));
   try {

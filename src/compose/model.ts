@@ -31,11 +31,18 @@ export interface BuildSpec extends Hints {
   dockerfile?: string;
   target?: string;
   args?: StringMap;
+  /** Network for RUN steps (`default`, `host`, `none`); may be a `${VAR:-default}` reference. */
+  network?: string;
 }
 
 export interface Service extends Hints {
   image?: string;
   build?: BuildSpec;
+  /** Run an init (tini) as PID 1: forwards signals, reaps zombies. */
+  init?: boolean;
+  security_opt?: string[];
+  cap_drop?: string[];
+  cap_add?: string[];
   volumes?: string[];
   secrets?: string[];
   environment?: StringMap;
@@ -65,7 +72,7 @@ export interface ComposeFile {
 }
 
 /** Lists of short words written on one line (`[build, -e, uno]`); others one item a line. */
-const FLOW_KEYS = new Set(['profiles', 'command', 'group_add', 'secrets']);
+const FLOW_KEYS = new Set(['profiles', 'command', 'group_add', 'secrets', 'security_opt', 'cap_drop', 'cap_add']);
 
 /** `# text` for each line; an empty line stays a `#` line, so the block stays one comment. */
 const commentText = (text: string) =>

@@ -30,24 +30,33 @@ function imagesFile(c: RenderContext): ComposeFile {
   const f = c.files.composeImages;
   const args: StringMap = {
     [M]: { anchor: 'build-args' },
-    BASE_IMAGE: c.a.baseImage,
-    PLATFORMIO_VERSION: c.a.platformioVersion,
+    BASE_IMAGE: `\${BASE_IMAGE:-${c.a.baseImage}}`,
+    PLATFORMIO_VERSION: `\${PLATFORMIO_VERSION:-${c.a.platformioVersion}}`,
     USER_ID: String(c.a.user.uid),
     GROUP_ID: String(c.a.user.gid),
     PIP_INDEX_URL: '${PIP_INDEX_URL:-}',
     PIP_TRUSTED_HOST: '${PIP_TRUSTED_HOST:-}',
   };
   const build: BuildSpec = {
-    [M]: { anchor: 'build', comment: 'Shared by every image; PIP_INDEX_URL (a PyPI mirror) and PIP_TRUSTED_HOST (its host, when\nit is plain http) come from the environment or .env.' },
+    [M]: {
+      anchor: 'build',
+      comment: [
+        'Shared by every image. BASE_IMAGE, PLATFORMIO_VERSION, PIP_INDEX_URL (a PyPI mirror),',
+        'PIP_TRUSTED_HOST (its host, when it is plain http) and BUILD_NETWORK (host, none) come from the',
+        'environment or .env, the same place scripts/build-docker.sh reads them from (docs/DOCKER.md).',
+      ].join('\n'),
+    },
     context: '.',
     dockerfile: c.files.dockerfile,
     args,
+    network: '${BUILD_NETWORK:-default}',
   };
   const services: Record<string, Service> = {};
   for (const t of c.targets) {
     services[t] = {
       [M]: { comment: `${c.imageRef(t)}: ${TARGET_USE[t]}.` },
       image: c.imageRef(t),
+      init: true,
       build: {
         [M]: { merge: build },
         target: t,
@@ -74,12 +83,26 @@ function imagesFile(c: RenderContext): ComposeFile {
   };
 }
 
+/**
+ * What a root-start entrypoint needs and no more: chown the cache volume (CHOWN,
+ * DAC_OVERRIDE), remap and drop to the user (SETUID, SETGID); no setuid binary may raise privileges.
+ */
+const HARDENING: Pick<Service, 'security_opt' | 'cap_drop' | 'cap_add'> = {
+  security_opt: ['no-new-privileges:true'],
+  cap_drop: ['ALL'],
+  cap_add: ['CHOWN', 'DAC_OVERRIDE', 'SETUID', 'SETGID'],
+};
+
 function buildFile(c: RenderContext): ComposeFile {
   const f = c.files.composeBuild;
   const env: Service = {
     [M]: {
       anchor: 'build-env',
-      comment: 'Shared by every service: source bind-mounted, toolchain cache in a named volume.',
+      comment: [
+        'Shared by every service: source bind-mounted, toolchain cache in a named volume, an init as',
+        'PID 1 (docker stop ends a build promptly), all capabilities dropped but those the entrypoint',
+        'needs to fix the cache volume and drop to the user.',
+      ].join('\n'),
       trailer: [
         'Serial upload (pio run -t upload) needs the board\'s port; the image user is in dialout.',
         'group_add only matters for services started with `user:` (the entrypoint keeps the image user\'s groups).',
@@ -87,22 +110,35 @@ function buildFile(c: RenderContext): ComposeFile {
       ].join('\n'),
     },
     image: c.imageRef('builder'),
+    init: true,
+    ...HARDENING,
     volumes: [`.:${c.inImage.workspace}`, cacheMount(c)],
-    // Files the build writes into the checkout belong to HOST_UID:HOST_GID (export them or use .env).
-    environment: { HOST_UID: `\${HOST_UID:-${c.a.user.uid}}`, HOST_GID: `\${HOST_GID:-${c.a.user.gid}}` },
+    // Empty (unset) HOST_UID/HOST_GID: the entrypoint gives files the owner of the checkout.
+    // PIO_JOBS: envs `all` builds at a time (empty: 1, they share one cache).
+    environment: { HOST_UID: '${HOST_UID:-}', HOST_GID: '${HOST_GID:-}', PIO_JOBS: '${PIO_JOBS:-}' },
     working_dir: c.inImage.workspace,
   };
   const services: Record<string, Service> = {};
-  for (const e of c.envs) {
+  for (const e of c.serviceEnvs) {
     services[e.slug] = {
       [M]: { merge: env, comment: `Builds env ${e.name}${e.name === c.defaultEnv ? ' (the default env)' : ''}.` },
       command: ['build', '-e', e.name],
-      profiles: [e.slug, 'all'],
+      profiles: [e.slug],
     };
   }
+  services.build = {
+    [M]: { merge: env, comment: `Builds the env given with -e (default ${c.defaultEnv}): run --rm build -e NAME` },
+    command: ['build'],
+    profiles: ['build'],
+  };
+  services.all = {
+    [M]: { merge: env, comment: `Builds every env (${c.envs.length}) in one container, PIO_JOBS at a time; goes on after a failure, then names the failed envs.` },
+    command: ['all'],
+    profiles: ['all'],
+  };
   services.clean = { [M]: { merge: env, comment: 'Removes build output.' }, command: ['clean'], profiles: ['clean'] };
   services.shell = {
-    [M]: { merge: env, comment: `Interactive shell in the dev image: docker compose -f ${f} --profile shell run --rm shell` },
+    [M]: { merge: env, comment: `Interactive shell in the dev image (scripts/build-docker.sh --target dev builds it): run --rm shell` },
     image: c.imageRef('dev'),
     command: ['bash'],
     profiles: ['shell'],
@@ -110,14 +146,20 @@ function buildFile(c: RenderContext): ComposeFile {
     tty: true,
   };
   const first = c.envs[0];
+  const run = `docker compose -f ${f} run --rm`;
   return {
     header: header(c, [
-      `Firmware builds in the builder image (build it first: ${c.files.composeImages}), one service per env;`,
-      'the service name and profile are the env name in lowercase, spaces as dashes:',
-      `  docker compose -f ${f} --profile ${first.slug} up   # ${first.name}, into ${c.tc.buildDir}/${first.name}/`,
-      `  docker compose -f ${f} --profile all up   # every env`,
-      `  docker compose -f ${f} --profile clean up`,
-      `  docker compose -f ${f} --profile shell run --rm shell`,
+      `Firmware builds in the builder image (build it first: scripts/build-docker.sh). \`run --rm\` exits`,
+      "with the build's exit code (`up` does not: never build with `up`).",
+      c.manyEnvs
+        ? `With ${c.envs.length} envs only the default env has its own service; any env builds with -e:`
+        : 'One service per env, named after it in lowercase, spaces as dashes:',
+      `  ${run} ${first.slug}   # ${first.name}, into ${c.tc.buildDir}/${first.name}/`,
+      `  ${run} build -e NAME   # any env`,
+      `  ${run} all   # every env, one container; PIO_JOBS=N builds N at a time`,
+      `  ${run} clean`,
+      `  ${run} shell   # needs the dev image: scripts/build-docker.sh --target dev`,
+      'HOST_UID/HOST_GID: owner of the files written into the checkout; unset, the owner of the checkout.',
     ]),
     extensions: { 'x-build-env': env },
     services,
@@ -147,6 +189,8 @@ function runnersFile(c: RenderContext): ComposeFile {
       ].join('\n'),
     },
     image: c.imageRef('runner'),
+    // An init as PID 1 for signals and zombies; no capability limits (jobs may need more).
+    init: true,
     environment: env,
     restart: 'unless-stopped',
   };

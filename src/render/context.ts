@@ -27,7 +27,35 @@ export interface RenderContext {
   defaultEnv: string;
   extraApt: string[];
   hasRunners: boolean;
+  /** More than MANY_ENVS envs: only `serviceEnvs` get their own compose service and CI job. */
+  manyEnvs: boolean;
+  /**
+   * Envs with their own build service (and CI matrix job): every env, or beyond MANY_ENVS only the
+   * default env; the generic `build` service (`run --rm build -e NAME`) and `all` cover the rest.
+   * An env whose slug is a generic service's name has no service of its own either.
+   */
+  serviceEnvs: { name: string; slug: string; board: string | null; platform: string | null }[];
+  /** Quotes a Dockerfile ARG/ENV value (double quotes, only when needed). */
+  dq: (s: string) => string;
+  /** apt packages native envs need (host compiler); empty when no env is native. */
+  nativeApt: string[];
+  /** First words the builder's entrypoint hands to the build entrypoint: its commands and the tool's. */
+  buildCommands: string[];
+  /** In the images: `as-user CMD` runs CMD as the uid:gid the entrypoint picked (for docker exec). */
+  asUser: string;
+  /** In the images: the init (PID 1), Debian's tini. */
+  tini: string;
 }
+
+/** Dockerfile value quoting: bare when safe, else in double quotes with \\, " and $ escaped. */
+export function dockerQuote(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `"${s.replace(/[\\"$]/g, '\\$&')}"`;
+}
+
+/** Above this many envs, per-env compose services and CI jobs are made for the default env only. */
+export const MANY_ENVS = 20;
+/** Services of the build compose file that are not one env's. */
+export const GENERIC_BUILD_SERVICES = ['build', 'all', 'clean', 'shell'];
 
 export function renderContext(a: Answers): RenderContext {
   const tc = toolchainFor(a);
@@ -51,5 +79,17 @@ export function renderContext(a: Answers): RenderContext {
     defaultEnv: a.envs[0].name,
     extraApt: a.tools.flatMap((t) => [...OPTIONAL_TOOLS[t].apt]).sort(),
     hasRunners,
+    ...envServices(a),
+    dq: dockerQuote,
+    nativeApt: a.envs.some((e) => e.platform === 'native') ? [...tc.nativeApt] : [],
+    buildCommands: ['build', 'all', 'clean', 'list', 'help', ...tc.commands],
+    asUser: '/usr/local/bin/as-user',
+    tini: '/usr/bin/tini',
   };
+}
+
+function envServices(a: Answers): Pick<RenderContext, 'manyEnvs' | 'serviceEnvs'> {
+  const envs = a.envs.map((e) => ({ ...e, slug: envSlug(e.name) }));
+  const manyEnvs = envs.length > MANY_ENVS;
+  return { manyEnvs, serviceEnvs: (manyEnvs ? envs.slice(0, 1) : envs).filter((e) => !GENERIC_BUILD_SERVICES.includes(e.slug)) };
 }

@@ -27,6 +27,10 @@ export interface Toolchain {
   artifactGlobs: string[];
   /** Folders inside the cache that hold toolchain executables. */
   executableDirs: string[];
+  /** apt packages for envs built for the host (PlatformIO's `native` platform): a C/C++ compiler. */
+  nativeApt: string[];
+  /** The tool's top-level commands (the builder passes these to it; other programs run as they are). */
+  commands: string[];
 }
 
 export const platformio: Toolchain = {
@@ -36,14 +40,17 @@ export const platformio: Toolchain = {
   cacheEnv: 'PLATFORMIO_CORE_DIR',
   venv: '/opt/platformio',
   buildApt: ['ca-certificates'],
-  // git: library dependencies from git URLs; libusb: many upload tools; xz/bzip2/unzip: package archives.
-  runtimeApt: ['ca-certificates', 'git', 'gosu', 'libusb-1.0-0', 'xz-utils', 'bzip2', 'unzip', 'curl'],
+  // tini: PID 1 (signals, zombies); git: library dependencies from git URLs; libusb: many upload tools; xz/bzip2/unzip: package archives.
+  runtimeApt: ['tini', 'ca-certificates', 'git', 'libusb-1.0-0', 'xz-utils', 'bzip2', 'unzip', 'curl'],
   pipRequirement: (a) => `platformio==${a.platformioVersion}`,
   versionCommand: 'pio --version',
   cli: 'pio',
   buildDir: '.pio/build',
   artifactGlobs: ['firmware.bin', 'firmware.elf', 'firmware.hex', 'firmware.uf2', 'bootloader.bin', 'partitions.bin', 'spiffs.bin', 'littlefs.bin'],
   executableDirs: ['packages', 'tools'],
+  // libc6-dev explicitly: gcc only recommends it, and recommends are not installed.
+  nativeApt: ['gcc', 'g++', 'libc6-dev', 'make'],
+  commands: ['access', 'account', 'boards', 'check', 'ci', 'debug', 'device', 'home', 'init', 'lib', 'org', 'pkg', 'platform', 'project', 'remote', 'run', 'settings', 'system', 'team', 'test', 'upgrade'],
 };
 
 export function toolchainFor(a: Answers): Toolchain {

@@ -12,13 +12,16 @@ export interface PipIndex {
   close(): Promise<void>;
 }
 
+/** Ports 20000-29999 (below Linux's ephemeral range) are picked from the served content. */
+const CONTENT_PORT_BASE = 20000;
+const CONTENT_PORT_RANGE = 10000;
 /** PEP 503 name normalisation. */
 const normalize = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-');
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
 const page = (title: string, links: string[]) =>
   `<!DOCTYPE html>\n<html><head><meta name="pypi:repository-version" content="1.0"><title>${escape(title)}</title></head><body>\n${links.join('<br>\n')}\n</body></html>\n`;
 
-/** Serves the given wheel files, or every .whl / .tar.gz in a folder. */
+/** Serves the given wheel files, or every .whl / .tar.gz in a folder, on a port derived from their content. */
 export async function startPipIndex(wheels: string[] | string): Promise<PipIndex> {
   const paths = typeof wheels === 'string'
     ? readdirSync(wheels).filter((f) => f.endsWith('.whl') || f.endsWith('.tar.gz')).map((f) => join(wheels, f))
@@ -54,10 +57,29 @@ export async function startPipIndex(wheels: string[] | string): Promise<PipIndex
     if (file) return send(200, file.data, 'application/octet-stream');
     send(404, 'not found\n', 'text/plain');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  // The port is derived from what is served, so the URL (passed to builds as the PIP_INDEX_URL
+  // build arg) changes with the wheels' content: BuildKit caches `RUN pip install platformio==X`
+  // by its text and build args, not by what the index serves, and a changed stand-in wheel with
+  // the same version must not hide behind a cached layer. Same wheels, same URL: the layer is
+  // reused. A port in use (another suite serving the same wheels) falls back to a random one.
+  const digest = createHash('sha256');
+  for (const name of [...files.keys()].sort()) digest.update(`${name}\0${files.get(name)!.sha256}\n`);
+  const preferred = CONTENT_PORT_BASE + (digest.digest().readUInt32BE(0) % CONTENT_PORT_RANGE);
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      const onError = (e: Error) => reject(e);
+      server.once('error', onError);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+  try {
+    await listen(preferred);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' && (e as NodeJS.ErrnoException).code !== 'EACCES') throw e;
+    await listen(0);
+  }
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/simple/`,

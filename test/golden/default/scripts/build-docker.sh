@@ -3,10 +3,14 @@
 # merges your edits with regenerated content.
 #
 # Builds one image target of the Dockerfile with BuildKit. Run from anywhere: it builds from the
-# repository root. `--help` lists the flags.
+# repository root. `--help` lists the flags. BASE_IMAGE, PLATFORMIO_VERSION, PIP_INDEX_URL,
+# PIP_TRUSTED_HOST and BUILD_NETWORK come from the environment, else from .env in the repository
+# root (read as KEY=VALUE lines, never run), like compose.images.yaml reads them.
 set -euo pipefail
 
 TARGETS=(dev builder runner)
+# Build arguments (and the build network) shared with compose.images.yaml.
+SETTINGS=(BASE_IMAGE PLATFORMIO_VERSION PIP_INDEX_URL PIP_TRUSTED_HOST)
 
 usage() {
   cat <<'EOF'
@@ -18,7 +22,8 @@ installed, else DOCKER_BUILDKIT=1 docker build).
 Options:
   --target TARGET         image target: dev, builder, runner (default: builder)
   --tag REF               image tag (default per target: demo-fw-pio:dev demo-fw-pio:builder demo-fw-pio:runner)
-  --base-image REF        base image (build arg BASE_IMAGE; default python:3.12.12-slim-bookworm)
+  --base-image REF        base image (build arg BASE_IMAGE; default \$BASE_IMAGE, else
+                          python:3.12.12-slim-bookworm)
   --platform PLATFORM     linux/amd64 or linux/arm64 (default: the engine's own)
   --arch ARCH             shorthand for --platform: amd64 or arm64
   --target-board ENV      env `build` builds without -e (build arg TARGET_BOARD; default uno)
@@ -26,9 +31,16 @@ Options:
   --push-cache            also write the layer cache to --cache-registry (--cache-to, mode=max;
                           needs a builder that can export caches, e.g. docker-container driver)
   --no-cache              build without any layer cache
+  --network MODE          network for RUN steps: default, host or none (default \$BUILD_NETWORK)
   --build-arg KEY=VALUE   any other build argument, e.g. PIP_INDEX_URL=... (repeatable)
   --dry-run               print the docker command instead of running it
   -h, --help              this text
+
+From the environment, else from .env in the repository root (as compose.images.yaml):
+  BASE_IMAGE, PLATFORMIO_VERSION   base image and PlatformIO version
+  PIP_INDEX_URL, PIP_TRUSTED_HOST  a PyPI mirror, and its host when it is plain http
+  BUILD_NETWORK                    network for RUN steps (--network)
+Flags win over both.
 EOF
 }
 
@@ -41,13 +53,35 @@ usage_error() {
 # Value of an option that needs one: $1 is the option, $2 the next word (maybe missing).
 need() { if (($# < 2)) || [[ -z $2 ]]; then usage_error "$1 needs a value"; fi; }
 
-target=builder tag='' platform='' cache_registry='' push_cache=0 no_cache=0 dry_run=0
+# The value of KEY ($1) in the .env file $2: its last `KEY=VALUE` line (`export ` allowed), one
+# pair of quotes around the value removed. The file is only read, never sourced. Fails without one.
+dotenv_value() {
+  local line value found=1
+  [[ -f $2 ]] || return 1
+  while IFS= read -r line || [[ -n $line ]]; do
+    line=${line%$'\r'}
+    [[ $line =~ ^[[:space:]]*(export[[:space:]]+)?$1[[:space:]]*=[[:space:]]*(.*)$ ]] || continue
+    value=${BASH_REMATCH[2]}
+    if [[ $value =~ ^\"(.*)\"[[:space:]]*$ || $value =~ ^\'(.*)\'[[:space:]]*$ ]]; then
+      value=${BASH_REMATCH[1]}
+    else
+      value=${value%%[[:space:]]#*}
+      value=${value%"${value##*[![:space:]]}"}
+    fi
+    found=0
+  done <"$2"
+  ((found == 0)) && printf '%s' "$value"
+}
+
+target=builder tag='' platform='' cache_registry='' push_cache=0 no_cache=0 dry_run=0 network=''
 build_args=()
+declare -A setting=()
 while (($# > 0)); do
   case $1 in
     --target) need "$@"; target=$2; shift 2 ;;
     --tag | -t) need "$@"; tag=$2; shift 2 ;;
-    --base-image) need "$@"; build_args+=("BASE_IMAGE=$2"); shift 2 ;;
+    --base-image) need "$@"; setting[BASE_IMAGE]=$2; shift 2 ;;
+    --network) need "$@"; network=$2; shift 2 ;;
     --platform) need "$@"; platform=$2; shift 2 ;;
     --arch) need "$@"; platform=linux/$2; shift 2 ;;
     --target-board) need "$@"; build_args+=("TARGET_BOARD=$2"); shift 2 ;;
@@ -57,7 +91,10 @@ while (($# > 0)); do
     --build-arg)
       need "$@"
       [[ $2 == ?*=* ]] || usage_error "--build-arg needs KEY=VALUE, not \"$2\""
-      build_args+=("$2")
+      case " ${SETTINGS[*]} " in
+        *" ${2%%=*} "*) setting[${2%%=*}]=${2#*=} ;;
+        *) build_args+=("$2") ;;
+      esac
       shift 2
       ;;
     --dry-run) dry_run=1; shift ;;
@@ -83,6 +120,21 @@ if [[ -z $tag ]]; then
   esac
 fi
 
+# Paths in the Dockerfile are relative to the repository root, and .env is there too.
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# Settings not given as flags: the environment, else .env (empty counts as unset, as in compose).
+for key in "${SETTINGS[@]}" BUILD_NETWORK; do
+  [[ $key == BUILD_NETWORK && -n $network ]] && continue
+  [[ -n ${setting[$key]:-} ]] && continue
+  value=${!key:-}
+  if [[ -z $value ]]; then value=$(dotenv_value "$key" .env) || value=''; fi
+  if [[ $key == BUILD_NETWORK ]]; then network=$value; else setting[$key]=$value; fi
+done
+case $network in
+  '' | default | host | none) ;;
+  *) usage_error "unsupported network \"$network\" (default, host, none)" ;;
+esac
+
 if docker buildx version >/dev/null 2>&1; then
   cmd=(docker buildx build --load)
 else
@@ -94,6 +146,10 @@ else
 fi
 cmd+=(--target "$target" --tag "$tag")
 if [[ -n $platform ]]; then cmd+=(--platform "$platform"); fi
+if [[ -n $network ]]; then cmd+=(--network "$network"); fi
+for key in "${SETTINGS[@]}"; do
+  if [[ -n ${setting[$key]} ]]; then cmd+=(--build-arg "$key=${setting[$key]}"); fi
+done
 for arg in "${build_args[@]}"; do cmd+=(--build-arg "$arg"); done
 if [[ -n $cache_registry ]]; then
   cmd+=(--cache-from "type=registry,ref=$cache_registry")
@@ -102,8 +158,6 @@ fi
 if ((no_cache)); then cmd+=(--no-cache); fi
 cmd+=(.)
 
-# Paths in the Dockerfile are relative to the repository root.
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if ((dry_run)); then
   # Each word as the shell would need it: plain when safe, else quoted.
   for word in "${cmd[@]}"; do

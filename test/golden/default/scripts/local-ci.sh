@@ -30,10 +30,15 @@ Does locally what CI does:
   5. clean  removes the build output and $OUT (skipped with --keep)
 
 Options:
-  --env ENV      build only ENV (repeatable; default every env: ${ENVS[*]})
-  --skip-image   use the existing builder image instead of building it
-  --keep         keep the build output and the firmware copies in $OUT
-  -h, --help     this text
+  --env ENV              build only ENV (repeatable; default every env: ${ENVS[*]})
+  --skip-image           use the existing builder image instead of building it
+  --build-arg KEY=VALUE  passed to scripts/build-docker.sh (repeatable), e.g. PIP_INDEX_URL=...
+  --network MODE         network for the image's RUN steps (default, host, none)
+  --keep                 keep the build output and the firmware copies in $OUT
+  -h, --help             this text
+
+The image build reads BASE_IMAGE, PLATFORMIO_VERSION, PIP_INDEX_URL, PIP_TRUSTED_HOST and
+BUILD_NETWORK from the environment or .env, as scripts/build-docker.sh does.
 EOF
 }
 
@@ -52,12 +57,18 @@ listed() {
   return 1
 }
 
-selected=() skip_image=0 keep=0
+selected=() skip_image=0 keep=0 image_args=()
 while (($# > 0)); do
   case $1 in
     --env | -e)
       if (($# < 2)) || [[ -z $2 ]]; then usage_error "$1 needs an env name"; fi
       selected+=("$2")
+      shift 2
+      ;;
+    --build-arg | --network)
+      if (($# < 2)) || [[ -z $2 ]]; then usage_error "$1 needs a value"; fi
+      if [[ $1 == --build-arg && $2 != ?*=* ]]; then usage_error "--build-arg needs KEY=VALUE, not \"$2\""; fi
+      image_args+=("$1" "$2")
       shift 2
       ;;
     --skip-image) skip_image=1; shift ;;
@@ -70,8 +81,11 @@ if ((${#selected[@]} == 0)); then selected=("${ENVS[@]}"); fi
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# As compose.build.yaml runs it: an init, no capabilities but the entrypoint's, no new privileges.
 in_builder() {
-  docker run --rm \
+  docker run --rm --init \
+    --security-opt no-new-privileges:true --cap-drop ALL \
+    --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add SETUID --cap-add SETGID \
     -v "$PWD:$WORKSPACE" -v "$CACHE_VOLUME:$CACHE_PATH" \
     -e HOST_UID="$(id -u)" -e HOST_GID="$(id -g)" \
     "$IMAGE" "$@"
@@ -92,11 +106,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+if ((skip_image && ${#image_args[@]} > 0)); then usage_error "--build-arg and --network build the image: not with --skip-image"; fi
 if ((skip_image)); then
   say "image: using the existing $IMAGE"
 else
   say "image: $IMAGE"
-  scripts/build-docker.sh --target builder --tag "$IMAGE"
+  scripts/build-docker.sh --target builder --tag "$IMAGE" "${image_args[@]}"
 fi
 
 failed=()
@@ -125,6 +140,7 @@ if ((!tested)); then say "test: no native env selected; tests that need a board 
 
 if ((${#failed[@]} > 0)); then
   printf 'local-ci.sh: FAILED: %s\n' "${failed[@]}" >&2
+  printf 'local-ci.sh: one env again: docker compose -f compose.build.yaml run --rm build -e ENV\n' >&2
   exit 1
 fi
 say "OK: ${selected[*]}"

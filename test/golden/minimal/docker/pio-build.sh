@@ -20,18 +20,28 @@ usage() {
 Usage: pio-build COMMAND [OPTIONS]
 
 Commands:
-  build [-e ENV]... [--all] [--verbose] [--output DIR] [--keep-going]
+  build [-e ENV]... [--all] [--jobs N] [--keep-going] [--verbose] [--output DIR]
           build ENV (repeatable; default: \$TARGET_BOARD, now "$DEFAULT_ENV")
           --all          every env listed by \`pio-build list\`
+          --jobs N       build up to N envs at a time (default: \$PIO_JOBS, else 1: the
+                         envs share one PlatformIO cache); with N > 1 each env's
+                         output is shown when it ends
+          --keep-going   build the other envs after a failure
           --verbose      verbose pio output (-v)
           --output DIR   copy the firmware files of each env to DIR/ENV/ (not for
                          native envs: they build no firmware)
-          --keep-going   build the other envs after a failure
+  all [--jobs N] [--fail-fast] [--verbose] [--output DIR]
+          build every env, going on after a failure (build --all --keep-going;
+          --fail-fast stops at the first); exits 1 naming the failed envs at the end
+  -e ENV ...
+          same as build -e ENV ... (so \`docker compose run --rm build -e ENV\` works)
   clean [-e ENV]...
           remove build output (pio run -t clean; default: every env)
   list    the envs this image was generated for, one per line
   help    this text
   *       anything else is passed to pio, e.g. \`pio-build run -e ENV -t size\`
+
+docker stop (SIGTERM) or Ctrl-C stops the running builds and exits 143 or 130.
 EOF
 }
 
@@ -68,8 +78,76 @@ copy_artifacts() {
   printf 'pio-build: %s -> %s/\n' "${files[*]##*/}" "$dest"
 }
 
+# A job count: a whole number from 1.
+jobs_value() {
+  [[ $2 =~ ^[1-9][0-9]*$ ]] || usage_error "$1 needs a whole number from 1, not \"$2\""
+}
+
+# Builds run in the background, so that a signal reaches the trap at once (bash runs a trap only
+# after a foreground command ends): the running builds' pids, envs and logs. Background commands
+# ignore SIGINT, so both signals stop them with SIGTERM.
+running=() running_env=() running_log=() logs=''
+stop_builds() {
+  trap - TERM INT
+  if ((${#running[@]} > 0)); then
+    printf 'pio-build: SIG%s: stopping the builds of env(s): %s\n' "$1" "${running_env[*]}" >&2
+    kill -TERM "${running[@]}" 2>/dev/null || true
+    wait "${running[@]}" 2>/dev/null || true
+  fi
+  exit "$2"
+}
+remove_logs() { if [[ -n $logs ]]; then rm -rf -- "$logs"; fi; }
+
+# Starts the build of env $1: output straight through with one job, else into a log shown when
+# the build ends.
+start_build() {
+  local log=''
+  if ((jobs == 1)); then
+    printf 'pio-build: building env "%s"\n' "$1"
+    pio run -e "$1" "${verbose[@]}" &
+  else
+    log="$logs/$started.log"
+    printf 'pio-build: building env "%s" (%d at a time; its output follows when it ends)\n' "$1" "$jobs"
+    pio run -e "$1" "${verbose[@]}" >"$log" 2>&1 &
+  fi
+  running+=("$!")
+  running_env+=("$1")
+  running_log+=("$log")
+  started=$((started + 1))
+}
+
+# Waits until a build ends, reports it (copying its firmware with --output) and takes it off the
+# running lists. Runs in `if`-free code but handles every status itself.
+reap_build() {
+  local i pid env code
+  wait -n || true
+  for i in "${!running[@]}"; do
+    pid=${running[i]}
+    if kill -0 "$pid" 2>/dev/null; then continue; fi
+    code=0
+    wait "$pid" || code=$?
+    env=${running_env[i]}
+    if [[ -n ${running_log[i]} ]]; then
+      printf -- '----- output of env "%s" -----\n' "$env"
+      cat -- "${running_log[i]}"
+      rm -f -- "${running_log[i]}"
+    fi
+    if ((code == 0)) && { [[ -z $output ]] || copy_artifacts "$env" "$output"; }; then
+      built+=("$env")
+    else
+      failed+=("$env")
+    fi
+    unset 'running[i]' 'running_env[i]' 'running_log[i]'
+  done
+  running=("${running[@]}")
+  running_env=("${running_env[@]}")
+  running_log=("${running_log[@]}")
+}
+
 cmd_build() {
-  local envs=() all=0 verbose=() output='' keep_going=0 env failed=()
+  local envs=() all=0 env
+  verbose=() output='' keep_going=$KEEP_GOING jobs=${PIO_JOBS:-1} started=0 built=() failed=()
+  if [[ -n ${PIO_JOBS:-} ]]; then jobs_value PIO_JOBS "$PIO_JOBS"; fi
   while (($# > 0)); do
     case $1 in
       -e | --environment)
@@ -78,6 +156,12 @@ cmd_build() {
         shift 2
         ;;
       --all) all=1; shift ;;
+      -j | --jobs)
+        (($# > 1)) || usage_error "$1 needs a number"
+        jobs_value "$1" "$2"
+        jobs=$2
+        shift 2
+        ;;
       -v | --verbose) verbose=(-v); shift ;;
       -o | --output)
         (($# > 1)) || usage_error "$1 needs a folder"
@@ -85,6 +169,7 @@ cmd_build() {
         shift 2
         ;;
       -k | --keep-going) keep_going=1; shift ;;
+      --fail-fast) keep_going=0; shift ;;
       -h | --help) usage; exit 0 ;;
       *) usage_error "unknown build option: $1" ;;
     esac
@@ -96,18 +181,29 @@ cmd_build() {
     envs=("$DEFAULT_ENV")
   fi
 
+  # One env and nothing to copy: pio-build becomes pio, which then gets the signals itself.
+  if ((${#envs[@]} == 1)) && [[ -z $output ]]; then
+    printf 'pio-build: building env "%s"\n' "${envs[0]}"
+    exec pio run -e "${envs[0]}" "${verbose[@]}"
+  fi
+  trap 'stop_builds TERM 143' TERM
+  trap 'stop_builds INT 130' INT
+  trap remove_logs EXIT
+  if ((jobs > 1)); then logs=$(mktemp -d); fi
+
   for env in "${envs[@]}"; do
-    printf 'pio-build: building env "%s"\n' "$env"
-    if pio run -e "$env" "${verbose[@]}" && { [[ -z $output ]] || copy_artifacts "$env" "$output"; }; then
-      continue
-    fi
-    failed+=("$env")
-    ((keep_going)) || break
+    while ((${#running[@]} >= jobs)); do reap_build; done
+    if ((${#failed[@]} > 0 && !keep_going)); then break; fi
+    start_build "$env"
   done
+  while ((${#running[@]} > 0)); do reap_build; done
+
   if ((${#failed[@]} > 0)); then
     printf 'pio-build: build failed for env "%s"\n' "${failed[@]}" >&2
+    printf 'pio-build: %d of %d envs failed: %s\n' "${#failed[@]}" "${#envs[@]}" "${failed[*]}" >&2
     exit 1
   fi
+  printf 'pio-build: built %d env(s): %s\n' "${#built[@]}" "${built[*]}"
 }
 
 cmd_clean() {
@@ -130,10 +226,20 @@ cmd_clean() {
 }
 
 (($# > 0)) || usage_error "no command given"
+# `build` stops at the first failed env unless --keep-going; `all` goes on unless --fail-fast.
+KEEP_GOING=0
 command=$1
-shift
+case $command in
+  # Build options without a command: `pio-build -e ENV` is `pio-build build -e ENV`.
+  -e | --environment | --all | -j | --jobs | -k | --keep-going | -o | --output | -v | --verbose) command=build ;;
+  *) shift ;;
+esac
 case $command in
   build) cmd_build "$@" ;;
+  all)
+    KEEP_GOING=1
+    cmd_build --all "$@"
+    ;;
   clean) cmd_clean "$@" ;;
   list) printf '%s\n' "${ENVS[@]}" ;;
   help | -h | --help) usage ;;

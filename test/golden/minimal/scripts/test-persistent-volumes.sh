@@ -20,7 +20,8 @@ in a second container and checks that it and the cache folder belong to $USER_NA
 Options:
   --volume NAME   volume to test (default: a throwaway volume, removed afterwards; the real
                   cache volume is $CACHE_VOLUME, which is kept, only the marker is removed)
-  --image REF     image to run (default: blinky-pio:dev)
+  --image REF     image to run (default: blinky-pio:dev, built with
+                  scripts/build-docker.sh --target dev when it is not there yet)
   -h, --help      this text
 EOF
 }
@@ -31,7 +32,8 @@ usage_error() {
   exit 2
 }
 
-volume="$CACHE_VOLUME-test-$$" image=blinky-pio:dev
+DEFAULT_IMAGE=blinky-pio:dev
+volume="$CACHE_VOLUME-test-$$" image=$DEFAULT_IMAGE
 while (($# > 0)); do
   case $1 in
     --volume | --image)
@@ -43,6 +45,15 @@ while (($# > 0)); do
     *) usage_error "unknown option: $1" ;;
   esac
 done
+
+if ! docker image inspect "$image" >/dev/null 2>&1; then
+  if [[ $image != "$DEFAULT_IMAGE" ]]; then
+    printf 'test-persistent-volumes.sh: no image %s (build it, or leave out --image)\n' "$image" >&2
+    exit 1
+  fi
+  printf 'test-persistent-volumes.sh: building %s first\n' "$image"
+  "$(dirname "${BASH_SOURCE[0]}")/build-docker.sh" --target dev --tag "$image"
+fi
 
 marker="persistence-$(date +%s)-$$-$RANDOM"
 file="$CACHE_PATH/.persistence-test"
