@@ -34,6 +34,11 @@ export interface Answers {
   toolchain: 'platformio';
   /** Short project slug, used for compose volume names and default image name. */
   projectName: string;
+  /**
+   * The PlatformIO project folder relative to the repository root (`.`: the root). The generated
+   * files live at the root; builds run in this folder.
+   */
+  projectDir: string;
   /** Envs to support, `default_envs` first. Never empty. */
   envs: EnvAnswer[];
   baseImage: string;
@@ -123,6 +128,7 @@ export const CHECKS = {
   platforms: (v: string[]) => (v.length === 0 ? 'at least one platform is needed' : v.map((p) => ((PLATFORMS as readonly string[]).includes(p) ? null : `unknown platform "${p}" (${PLATFORMS.join(', ')})`)).find((m) => m) ?? null),
   ci: (v: string) => ((CI_KINDS as readonly string[]).includes(v) ? null : `unknown CI "${v}" (github or none)`),
   'project-name': (v: string) => (SLUG.test(v) ? null : `invalid project name "${v}": use lowercase letters, digits, . _ -`),
+  'project-dir': (v: string) => (v === '.' || (/^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/.test(v) && !v.split('/').includes('..')) ? null : `invalid project folder "${v}": a plain relative path inside the repository, letters, digits, _ . -`),
 } as const;
 
 /** Throws AnswersError naming the offending flag; returns the same object typed as valid. */
@@ -133,6 +139,7 @@ export function validateAnswers(a: Answers): Answers {
   };
   if (a.toolchain !== 'platformio') throw new AnswersError(`unknown toolchain "${a.toolchain}" (--toolchain)`, 'toolchain');
   check('project-name', a.projectName);
+  check('project-dir', a.projectDir);
   check('envs', a.envs);
   check('base-image', a.baseImage);
   check('platformio-version', a.platformioVersion);
@@ -160,6 +167,7 @@ export function defaultAnswers(projectName: string, envs: EnvAnswer[]): Answers 
   return {
     toolchain: 'platformio',
     projectName: slug,
+    projectDir: '.',
     envs,
     baseImage: VERSIONS.baseImage,
     platformioVersion: VERSIONS.platformio,

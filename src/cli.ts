@@ -149,7 +149,9 @@ async function verify(args: string[]): Promise<number> {
   const timeout = (values.timeout as string | undefined) ?? '900';
   if (!/^[1-9][0-9]*$/.test(timeout)) throw new UsageError(`--timeout takes a number of seconds, not "${timeout}"`);
   const { verifyCommand } = await import('./commands/verify.js');
-  return verifyCommand(oneDir(positionals), {
+  const { locate } = await import('./pipeline/location.js');
+  // The generated files (Dockerfile, compose, state) are at the repository root.
+  return verifyCommand(locate(oneDir(positionals)).root, {
     targets: (values.target as string[] | undefined) ?? [],
     buildArgs,
     network,

@@ -13,6 +13,8 @@ export interface ProjectInfo {
   envs: EnvAnswer[] | null;
   /** Its default_envs (that exist). */
   defaults?: string[];
+  /** The project folder relative to the repository root, when it was located. */
+  projectDir?: string;
 }
 
 // A loose question shape: yeoman-generator's prompt typings are stricter than what inquirer accepts.
@@ -164,6 +166,7 @@ export async function askAll(ctx0: AskContext): Promise<Answers> {
   return {
     toolchain: 'platformio',
     projectName: d.projectName,
+    projectDir: ctx.project.projectDir ?? s?.projectDir ?? '.',
     envs,
     baseImage,
     platformioVersion,

@@ -3,6 +3,8 @@
 // PioConfigError, which src/cli.ts reports with exit code 2. The table shows values with control
 // characters escaped (a board name must not drive the terminal); --json prints them exactly.
 import { readEnvs, type EnvsReport } from '../platformio/index.js';
+import { locate, projectFolder } from '../pipeline/location.js';
+import { loadState } from '../pipeline/state.js';
 import { printableLine } from '../safety/text.js';
 
 /**
@@ -34,7 +36,11 @@ export function envsTable(report: EnvsReport): string {
 }
 
 export async function envsCommand(dir: string, o: { json: boolean }): Promise<number> {
-  const { report, warnings } = readEnvs(dir);
+  // The project is found as the scaffold and update find it (the folder, a subfolder, or the
+  // folder the state file names).
+  const loc = locate(dir);
+  const projectDir = loc.projectDir ?? loadState(loc.root)?.state.answers.projectDir ?? '.';
+  const { report, warnings } = readEnvs(projectFolder(loc.root, projectDir));
   for (const w of warnings) process.stderr.write(`warning: ${printableLine(w)}\n`);
   process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : envsTable(report));
   return 0;

@@ -10,8 +10,9 @@ import { CancelledError } from './cancel.js';
 import { execute, plan, type Output, type RunRequest } from './run.js';
 
 export { CancelledError };
-import { deselectedOf, readProject, storedWithEnvChanges, type Project } from './selection.js';
-import { loadState, type LoadedState } from './state.js';
+import { printableLine } from '../safety/text.js';
+import { deselectedOf, openProject, storedWithEnvChanges, type Project } from './selection.js';
+import type { LoadedState } from './state.js';
 
 export interface ScaffoldOptions {
   flagAnswers?: FlagAnswers;
@@ -40,10 +41,13 @@ export class Scaffold {
     readonly options: ScaffoldOptions,
   ) {}
 
-  /** Reads platformio.ini and the state file. */
+  /** Where the generated files go: the repository root (the project may be in a subfolder). */
+  root!: string;
+
+  /** Finds the project, reads platformio.ini and the state file. */
   read(): void {
-    this.loaded = loadState(this.dir);
-    this.project = readProject(this.dir);
+    ({ root: this.root, loaded: this.loaded, project: this.project } = openProject(this.dir));
+    if (this.project.projectDir !== '.') process.stdout.write(`PlatformIO project in ${printableLine(this.project.projectDir)}/: the files go to the repository root ${printableLine(this.root)}\n`);
     // Said at once, so that they come before any error the answers may still raise.
     for (const w of this.project.warnings) process.stderr.write(`warning: ${w}\n`);
     const { stored, envChanges } = storedWithEnvChanges(this.project, this.loaded);
@@ -65,7 +69,7 @@ export class Scaffold {
   /** Plans and writes; in a terminal, files in the way are decided one by one. Returns the exit code. */
   async write(prompt: Prompt = noPrompt, io?: Output): Promise<number> {
     const req: RunRequest = {
-      root: this.dir,
+      root: this.root,
       answers: this.answers,
       deselectedEnvs: deselectedOf(this.project, this.answers),
       loaded: this.loaded,

@@ -5,7 +5,8 @@ import { AnswersError, type Answers, type EnvAnswer } from '../answers.js';
 import { projectEnvs } from '../platformio/index.js';
 import { diffEnvs, type EnvChanges } from '../update/envs-diff.js';
 import { inspectPath } from './apply.js';
-import type { LoadedState } from './state.js';
+import { locate, projectFolder } from './location.js';
+import { loadState, type LoadedState } from './state.js';
 
 export interface Project {
   /** Folder name, the default project slug. */
@@ -14,14 +15,25 @@ export interface Project {
   envs: EnvAnswer[] | null;
   defaults: string[];
   warnings: string[];
+  /** The project folder relative to the repository root (`.`: the root). */
+  projectDir: string;
 }
 
-export function readProject(dir: string): Project {
-  const name = basename(dir);
-  if (inspectPath(dir, 'platformio.ini').kind === 'absent') return { name, envs: null, defaults: [], warnings: [] };
-  const { envs, defaults, warnings } = projectEnvs(dir);
+/** platformio.ini of the project in `projectDir` (relative to `root`); the project is named after the root. */
+export function readProject(root: string, projectDir = '.'): Project {
+  const name = basename(root);
+  if (inspectPath(root, projectDir === '.' ? 'platformio.ini' : `${projectDir}/platformio.ini`).kind === 'absent') return { name, envs: null, defaults: [], warnings: [], projectDir };
+  const { envs, defaults, warnings } = projectEnvs(projectFolder(root, projectDir));
   if (envs.length === 0) throw new AnswersError('platformio.ini defines no [env:NAME] section: pass --envs NAME[:BOARD],...', 'envs');
-  return { name, envs, defaults, warnings };
+  return { name, envs, defaults, warnings, projectDir };
+}
+
+/** Everything a run reads before asking: where the repo and the project are, the state, platformio.ini. */
+export function openProject(dir: string): { root: string; loaded: LoadedState | null; project: Project } {
+  const loc = locate(dir);
+  const loaded = loadState(loc.root);
+  const projectDir = loc.projectDir ?? loaded?.state.answers.projectDir ?? '.';
+  return { root: loc.root, loaded, project: readProject(loc.root, projectDir) };
 }
 
 /**

@@ -108,9 +108,11 @@ export function checkAnswers(v: unknown, where: string): Answers {
   const img = a.image;
   if (!isRecord(img) || typeof img.name !== 'string' || typeof img.registry !== 'string') bad('image', '{name, registry}');
   if (!Array.isArray(a.platforms) || a.platforms.some((p) => typeof p !== 'string')) bad('platforms', 'a list');
+  if (a.projectDir !== undefined && typeof a.projectDir !== 'string') bad('projectDir', 'a string');
   try {
     const envs = (a.envs as EnvAnswer[]).map((e) => ({ name: e.name, board: e.board ?? null, platform: e.platform ?? null }));
-    return validateAnswers({ ...(a as unknown as Answers), envs });
+    // Answers stored before projectDir existed: the project was the root.
+    return validateAnswers({ ...(a as unknown as Answers), projectDir: (a.projectDir as string | undefined) ?? '.', envs });
   } catch (e) {
     if (e instanceof AnswersError) throw new StateError(`${where}: stored answers are not valid: ${e.message}; fix or delete the file and scaffold again`);
     throw e;

@@ -116,7 +116,7 @@ function buildFile(c: RenderContext): ComposeFile {
     // Empty (unset) HOST_UID/HOST_GID: the entrypoint gives files the owner of the checkout.
     // PIO_JOBS: envs `all` builds at a time (empty: 1, they share one cache).
     environment: { HOST_UID: '${HOST_UID:-}', HOST_GID: '${HOST_GID:-}', PIO_JOBS: '${PIO_JOBS:-}' },
-    working_dir: c.inImage.workspace,
+    working_dir: c.workdir,
   };
   const services: Record<string, Service> = {};
   for (const e of c.serviceEnvs) {

@@ -45,6 +45,12 @@ export interface RenderContext {
   asUser: string;
   /** In the images: the init (PID 1), Debian's tini. */
   tini: string;
+  /** The PlatformIO project folder relative to the repository root (`.`: the root). */
+  projectDir: string;
+  /** Where builds run in the containers: the project folder in the mounted repository. */
+  workdir: string;
+  /** A path of the project (e.g. `platformio.ini`, `.pio/build`) relative to the repository root. */
+  projectPath: (p: string) => string;
 }
 
 /** Dockerfile value quoting: bare when safe, else in double quotes with \\, " and $ escaped. */
@@ -85,6 +91,9 @@ export function renderContext(a: Answers): RenderContext {
     buildCommands: ['build', 'all', 'clean', 'list', 'help', ...tc.commands],
     asUser: '/usr/local/bin/as-user',
     tini: '/usr/bin/tini',
+    projectDir: a.projectDir,
+    workdir: a.projectDir === '.' ? IN_IMAGE.workspace : `${IN_IMAGE.workspace}/${a.projectDir}`,
+    projectPath: (p) => (a.projectDir === '.' ? p : `${a.projectDir}/${p}`),
   };
 }
 

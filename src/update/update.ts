@@ -3,8 +3,8 @@
 // the same pipeline as the scaffold (src/pipeline). Never prompts.
 import type { FlagAnswers } from '../cli/flags.js';
 import { execute, plan, STDIO, type Output } from '../pipeline/run.js';
-import { deselectedOf, readProject, storedWithEnvChanges } from '../pipeline/selection.js';
-import { loadState, STATE_FILE } from '../pipeline/state.js';
+import { deselectedOf, openProject, storedWithEnvChanges } from '../pipeline/selection.js';
+import { STATE_FILE } from '../pipeline/state.js';
 import { askAll } from '../questions.js';
 
 export type { Output } from '../pipeline/run.js';
@@ -26,10 +26,9 @@ export interface UpdateOptions {
 
 /** Runs the update as the CLI does; returns the exit code (0 clean, 1 conflicts or stale, 2 input error). */
 export async function updateCommand(dir: string, opts: UpdateOptions, io: Output = STDIO): Promise<number> {
-  const loaded = loadState(dir);
-  if (!loaded) throw new UpdateError(`${dir} was never scaffolded (no ${STATE_FILE}): run create-pio-docker there first`);
-  const project = readProject(dir);
-  const warnings = [...project.warnings, ...(project.envs === null ? [`no platformio.ini in ${dir}: the stored envs are kept`] : [])];
+  const { root, loaded, project } = openProject(dir);
+  if (!loaded) throw new UpdateError(`${root} was never scaffolded (no ${STATE_FILE}): run create-pio-docker there first`);
+  const warnings = [...project.warnings, ...(project.envs === null ? [`no platformio.ini in ${project.projectDir === '.' ? root : `${root}/${project.projectDir}`}: the stored envs are kept`] : [])];
   for (const w of warnings) io.err(`warning: ${w}\n`);
   const { stored, envChanges: changes } = storedWithEnvChanges(project, loaded);
   // --envs replaces the selection: what platformio.ini added since is not "added" then.
@@ -44,6 +43,6 @@ export async function updateCommand(dir: string, opts: UpdateOptions, io: Output
       throw new Error('update never prompts');
     },
   });
-  const req = { root: dir, answers, deselectedEnvs: deselectedOf(project, answers), loaded, envChanges, force: Boolean(opts.force), dryRun: opts.dryRun, check: opts.check };
+  const req = { root, answers, deselectedEnvs: deselectedOf(project, answers), loaded, envChanges, force: Boolean(opts.force), dryRun: opts.dryRun, check: opts.check };
   return execute(req, plan(req), io);
 }

@@ -1,0 +1,99 @@
+// Where the PlatformIO project is and where the generated files go. Real repos often keep
+// platformio.ini in a subfolder (`src/`, `firmware/`): the generated files then belong at the
+// repository root (GitHub reads workflows only from the root's .github/, and the build must see the
+// whole repo, e.g. `extra_scripts = pre:../scripts/x.py`), and the build runs in the subfolder.
+// Run from the root or from the subfolder, the answer is the same.
+import { lstatSync, readdirSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { UsageError } from '../cli/flags.js';
+import { STATE_FILE } from '../paths.js';
+import { printableLine } from '../safety/text.js';
+
+export interface Location {
+  /** Where the generated files and the state file go: the repository root. */
+  root: string;
+  /**
+   * The PlatformIO project folder relative to root, `/`-separated; `.` when it is the root; null
+   * when the root holds the state file: then the stored answer says where the project is.
+   */
+  projectDir: string | null;
+}
+
+const isFile = (p: string) => {
+  try {
+    return lstatSync(p).isFile();
+  } catch {
+    return false;
+  }
+};
+const exists = (p: string) => {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The nearest folder from `dir` upwards that holds `.git` (a folder or a worktree's file), or null. */
+function gitRoot(dir: string): string | null {
+  for (let d = dir, i = 0; i < 64; i++) {
+    if (exists(join(d, '.git'))) return d;
+    const up = dirname(d);
+    if (up === d) return null;
+    d = up;
+  }
+  return null;
+}
+
+// Folders never searched for a project: VCS, dependencies, build output, hidden ones.
+const SKIP = new Set(['node_modules', 'vendor', 'build', 'dist']);
+const MAX_DEPTH = 3;
+const MAX_DIRS = 2000;
+
+/** Folders below `dir` (depth ≤ 3, no symlinks, no hidden ones) that hold a platformio.ini. */
+function projectsBelow(dir: string): string[] {
+  const found: string[] = [];
+  let seen = 0;
+  const walk = (d: string, depth: number) => {
+    if (depth > MAX_DEPTH || seen++ > MAX_DIRS) return;
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory() || e.name.startsWith('.') || SKIP.has(e.name)) continue;
+      const sub = join(d, e.name);
+      if (isFile(join(sub, 'platformio.ini'))) found.push(sub);
+      else walk(sub, depth + 1);
+    }
+  };
+  walk(dir, 1);
+  return found.sort();
+}
+
+const rel = (from: string, to: string) => relative(from, to).split(sep).join('/') || '.';
+
+/** The repository root and the project folder for a command run on `dir`. */
+export function locate(dir: string): Location {
+  // Scaffolded here before (also by 0.1, which scaffolded subfolders in place): stay here, and
+  // the state says where the project is.
+  if (isFile(join(dir, STATE_FILE))) return { root: dir, projectDir: null };
+  if (isFile(join(dir, 'platformio.ini'))) {
+    const git = gitRoot(dir);
+    if (git === null || git === dir) return { root: dir, projectDir: '.' };
+    // A project below a repository that was already scaffolded at its root, or not yet at all.
+    return { root: git, projectDir: rel(git, dir) };
+  }
+  const below = projectsBelow(dir);
+  if (below.length === 1) return { root: dir, projectDir: rel(dir, below[0]) };
+  if (below.length > 1) {
+    throw new UsageError(`${below.length} PlatformIO projects below ${printableLine(basename(dir))}: ${below.map((p) => printableLine(rel(dir, p))).join(', ')}; run create-pio-docker in the one you mean`);
+  }
+  return { root: dir, projectDir: '.' };
+}
+
+/** The absolute project folder for a root and a relative project dir. */
+export const projectFolder = (root: string, projectDir: string) => (projectDir === '.' ? root : join(root, ...projectDir.split('/')));
