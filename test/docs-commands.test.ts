@@ -42,12 +42,24 @@ const commandLines = (block: string) =>
     .split('\n')
     .filter((l) => l.trim() && !l.trim().startsWith('#'));
 
-/** The words of one command line, quotes removed, the comment dropped (POSIX shell rules, no expansion). */
-function words(line: string): string[] {
-  const r = spawnSync('python3', ['-c', 'import shlex, sys; print("\\0".join(shlex.split(sys.stdin.read(), comments=True)), end="")'], { input: line, encoding: 'utf8' });
+/**
+ * The simple commands of one line (split at `;`, `&&`, `||`, `|`), each as its words, quotes
+ * removed, the comment dropped (POSIX shell rules, no expansion).
+ */
+function commands(line: string): string[][] {
+  const py = 'import shlex, sys\nl = shlex.shlex(sys.stdin.read(), posix=True, punctuation_chars=True)\nl.whitespace_split = True\nprint("\\0".join(l), end="")';
+  const r = spawnSync('python3', ['-c', py], { input: line, encoding: 'utf8' });
   assert.is(r.status, 0, `cannot split: ${line}\n${r.stderr}`);
-  return r.stdout.split('\0');
+  const out: string[][] = [[]];
+  for (const t of r.stdout.split('\0')) {
+    if ([';', '&&', '||', '|'].includes(t)) out.push([]);
+    else out[out.length - 1].push(t);
+  }
+  return out.filter((w) => w.length > 0);
 }
+
+/** The words of a line with one command. */
+const words = (line: string) => commands(line)[0];
 
 // `docker compose run` options that take a value (so the word after them is not the service).
 const RUN_VALUE_OPTIONS = new Set(['-e', '--env', '-l', '--label', '-p', '--publish', '-u', '--user', '-v', '--volume', '-w', '--workdir', '--name', '--entrypoint']);
@@ -116,7 +128,7 @@ for (const [name, answers] of Object.entries(SETS)) {
             checked++;
             const lineSyntax = spawnSync('bash', ['-n'], { input: line, encoding: 'utf8' });
             assert.is(lineSyntax.status, 0, `bash -n: ${line}\n${lineSyntax.stderr}`);
-            const w = words(line);
+            for (const w of commands(line)) {
             const cmd = w.find((x) => !/^[A-Z_]+=/.test(x))!;
             if (cmd.includes('/') && !cmd.startsWith('/')) {
               const st = statSync(join(dir, cmd), { throwIfNoEntry: false });
@@ -134,6 +146,7 @@ for (const [name, answers] of Object.entries(SETS)) {
               assert.ok(use.service && use.service in c.services, `${line}: service ${use.service} is in ${use.file} (${Object.keys(c.services).join(' ')})`);
               assert.ok(w.includes('--rm'), `${line}: run --rm leaves no container behind`);
             }
+            }
           }
         }
       }
@@ -150,6 +163,7 @@ test('the checks can fail: an `up` build, an unknown service, a missing script',
   assert.equal(composeUse(words('PIO_JOBS=2 docker compose -f compose.build.yaml run --rm -e X=1 all')), { file: 'compose.build.yaml', profiles: [], verb: 'run', service: 'all' });
   assert.is(composeUse(words('ls .pio/build')), null);
   assert.equal(words(`ls '.pio/build/esp32 debug/'   # firmware`), ['ls', '.pio/build/esp32 debug/']);
+  assert.equal(commands('docker compose -f c.yaml run --rm uno; echo "exit code: $?"'), [['docker', 'compose', '-f', 'c.yaml', 'run', '--rm', 'uno'], ['echo', 'exit code: $?']]);
 });
 
 test.run();
