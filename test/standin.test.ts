@@ -123,6 +123,23 @@ test('#error in src/ fails native (compiler error) and embedded (names the file)
   }
 });
 
+test('embedded: a header forced in with build_flags -include fails only that env; a missing one too', () => {
+  const p = project({ 'inc/fail.h': '#error "only this env"\n' });
+  try {
+    writeFileSync(join(p.dir, 'platformio.ini'), `${INI}\n[env:uno_fail]\nplatform = atmelavr\nboard = uno\nbuild_flags = -include inc/fail.h\n\n[env:uno_gone]\nplatform = atmelavr\nboard = uno\nbuild_flags = -include /nonexistent/x.h\n`);
+    const bad = p.pio(['run', '-e', 'uno_fail']);
+    assert.is(bad.code, 1, bad.out);
+    assert.match(bad.out, /inc\/fail\.h:1:2: error: #error "only this env"/);
+    const gone = p.pio(['run', '-e', 'uno_gone']);
+    assert.is(gone.code, 1, gone.out);
+    assert.match(gone.out, /fatal error: \/nonexistent\/x\.h: No such file or directory/);
+    const ok = p.pio(['run', '-e', 'uno']);
+    assert.is(ok.code, 0, ok.out);
+  } finally {
+    removeProject(p.dir);
+  }
+});
+
 test('pio test -e native: a passing test passes, a failing one fails; src/ only with test_build_src', () => {
   const pass = project({ 'test/test_add/test_main.cpp': testFile(3) });
   const failing = project({ 'test/test_add/test_main.cpp': testFile(4) });

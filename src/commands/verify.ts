@@ -87,13 +87,17 @@ async function runVerify(dir: string, o: VerifyOptions): Promise<number> {
   log(`verify ${runId}: Docker ${engine.version} (${engine.arch}), targets: ${plan.targets.join(', ') || 'none'}`);
 
   let interrupted = false;
+  // `on`, not `once`: the listener stays until the end, so that execa's exit hook (running compose
+  // commands at the same time) does not take the signal for unhandled and re-raise it. A second
+  // signal during the cleanup ends verify at once.
   const onSignal = () => {
+    if (interrupted) process.exit(130);
     interrupted = true;
     log('interrupted: cleaning up');
     void (o.keep ? Promise.resolve([]) : sandbox.cleanup()).finally(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   try {
     await checkArchitecture(engine.arch, dockerfile, o, c.a.platforms, report, docker);
@@ -125,8 +129,13 @@ async function runVerify(dir: string, o: VerifyOptions): Promise<number> {
       }
     }
 
-    await runSmokeChecks({ c, sandbox, report, projectDir: dir, images, timeoutMs, buildNetwork: o.network === 'host' ? 'host' : 'bridge' });
-    await checkCompose(dir, c.repo, dockerfileStages(dockerfile), report, { timeoutMs, composeFiles });
+    // Independent: the compose checks run while the containers do.
+    await Promise.all([
+      runSmokeChecks({ c, sandbox, report, projectDir: dir, images, timeoutMs, buildNetwork: o.network === 'host' ? 'host' : 'bridge' }),
+      checkCompose(dir, c.repo, dockerfileStages(dockerfile), report, { timeoutMs, composeFiles }),
+    ]);
+    // Interrupted: the checks ended as cleanup removed their containers; the signal handler exits.
+    if (interrupted) await new Promise(() => {});
   } catch (e) {
     // Interrupted: checks fail as cleanup removes their containers; the signal handler exits.
     if (interrupted) await new Promise(() => {});

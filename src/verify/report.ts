@@ -8,13 +8,34 @@ export interface Check {
 }
 
 export class Report {
-  readonly checks: Check[] = [];
+  // In table order; `null` is a place kept by `expect` for a check still running.
+  private readonly entries: (Check | { pending: string })[] = [];
   readonly warnings: string[] = [];
   constructor(private readonly log: (line: string) => void) {}
 
+  /** The checks reported so far, in table order. */
+  get checks(): Check[] {
+    return this.entries.filter((e): e is Check => !('pending' in e));
+  }
+
+  /**
+   * Keeps a place in the table for checks that run concurrently: each lands where it was expected,
+   * whenever it ends (its line is logged at once). An expected check never reported is left out.
+   */
+  expect(names: string[]): void {
+    for (const name of names) this.entries.push({ pending: name });
+  }
+
   add(name: string, status: CheckStatus, detail: string): void {
-    this.checks.push({ name, status, detail });
+    const slot = this.entries.findIndex((e) => 'pending' in e && e.pending === name);
+    if (slot >= 0) this.entries[slot] = { name, status, detail };
+    else this.entries.push({ name, status, detail });
     this.log(`${status.toUpperCase().padEnd(4)} ${name}${detail ? `: ${detail}` : ''}`);
+  }
+
+  /** Whether `name` has been reported. */
+  has(name: string): boolean {
+    return this.checks.some((c) => c.name === name);
   }
 
   warn(message: string): void {

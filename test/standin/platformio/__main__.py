@@ -235,10 +235,28 @@ def standin_sleep():
         time.sleep(float(seconds))
 
 
-def error_lines(project, env):
-    """`#error` lines in src/, as the cross compiler would report them."""
+def forced_includes(project, config, env):
+    """Files forced into every unit by `-include FILE` in build_flags, as gcc reads them."""
+    words = shlex.split(option(config, env, "build_flags", "") or "")
+    found = []
+    for i, w in enumerate(words):
+        name = words[i + 1] if w == "-include" and i + 1 < len(words) else w[len("-include"):] if w.startswith("-include") and len(w) > len("-include") else None
+        if name:
+            found.append(name if os.path.isabs(name) else os.path.join(project, name))
+    return found
+
+
+def error_lines(project, env, config=None):
+    """`#error` lines in src/ and in files forced in with `-include`, as the cross compiler would
+    report them (a missing forced include is an error too, as for gcc)."""
     errors = []
-    for path in walk(os.path.join(project, "src"), EMBEDDED_EXT):
+    paths = list(walk(os.path.join(project, "src"), EMBEDDED_EXT))
+    for inc in forced_includes(project, config, env) if config is not None else []:
+        if not os.path.isfile(inc):
+            errors.append("<command-line>: fatal error: %s: No such file or directory\n*** [.pio/build/%s] Error 1" % (inc, env))
+        else:
+            paths.append(inc)
+    for path in paths:
         with open(path, encoding="utf-8", errors="replace") as f:
             for n, line in enumerate(f, 1):
                 m = ERROR_LINE.match(line)
@@ -312,7 +330,7 @@ def build_embedded(project, config, env, verbose):
         print("Toolchain: %s" % (", ".join(runnable) or "(just installed)"))
         print("\n".join(outputs) or compiled)
     standin_sleep()
-    errors = error_lines(project, env)
+    errors = error_lines(project, env, config)
     if errors:
         raise BuildError("\n".join(errors))
     out = os.path.join(project, ".pio", "build", env)
