@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ANSWER_FLAGS, flagAnswers, SCAFFOLD_SWITCHES, UsageError, type FlagSpec } from './cli/flags.js';
 import { STATE_FILE, TOOL_VERSION } from './paths.js';
+import { errnoText } from './safety/errno.js';
 import { printable, printableLine } from './safety/text.js';
 
 const COMMANDS = [
@@ -212,8 +213,6 @@ export async function main(argv: string[]): Promise<number> {
 const INPUT_ERRORS = new Set(['UsageError', 'AnswersError', 'PioConfigError', 'StateError', 'UpdateError', 'InputFileError', 'MigrateInputError']);
 const WRITE_ERRORS = new Set(['UnsafePathError', 'ApplyError']);
 const CANCELLED = new Set(['CancelledError', 'CancelledAfterApply']);
-// File system errors from reading the project: say which file and why, not where in our code.
-const FS_CODES: Record<string, string> = { EACCES: 'permission denied', EPERM: 'not permitted', ENOSPC: 'no space left on the device', EROFS: 'read-only file system', EISDIR: 'a folder where a file was expected', ENOTDIR: 'a file where a folder was expected', ENOENT: 'no such file or folder', ELOOP: 'too many levels of symlinks', EMFILE: 'too many open files' };
 
 /** Known failures get one clear line and their exit code; anything else is a bug: say how to report it. */
 function report(e: unknown): number {
@@ -233,8 +232,10 @@ function report(e: unknown): number {
     line('Nothing was changed.');
     return 1;
   }
-  if (err.code && FS_CODES[err.code]) {
-    line(`error: ${err.path ? `${err.path}: ` : ''}${FS_CODES[err.code]} (${err.syscall ?? err.code}); nothing was written`);
+  // A file system error from reading the project: say which file and why, not where in our code.
+  const why = errnoText(err.code);
+  if (why) {
+    line(`error: ${err.path ? `${err.path}: ` : ''}${why} (${err.syscall ?? err.code}); nothing was written`);
     return 1;
   }
   line(`create-pio-docker: unexpected error: ${err.message}`);

@@ -1,7 +1,7 @@
 // Builds one Dockerfile target with BuildKit through the Engine API (`POST /build?version=2`):
 // the project directory goes up as a tar (honouring .dockerignore), progress comes back as
 // BuildKit trace lines that ./trace.ts decodes into steps, log lines and events.
-import { closeSync, constants, createReadStream, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, lstatSync, openSync, readdirSync, readlinkSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join, posix } from 'node:path';
 import { addAbortSignal } from 'node:stream';
@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type Dockerode from 'dockerode';
 import tar from 'tar-stream';
 import { durationMs, parseResponseLine, Trace, type BuildEvent } from './trace.js';
+import { InputFileError, readInputFile, unreadable } from '../safety/read.js';
 
 export type { BuildEvent } from './trace.js';
 
@@ -222,27 +223,16 @@ const MAX_DOCKERIGNORE_BYTES = 1024 * 1024;
 
 /**
  * The text of DIR/.dockerignore, or '' when there is none. Like `docker build`, a symlink is
- * followed (only its patterns are used), but only a regular file is read: opened without
- * blocking, so a FIFO or device cannot hang or flood the build.
+ * followed (only its patterns are used), but only a regular file is read: a FIFO or device cannot
+ * hang or flood the build.
  */
 function readDockerignore(dir: string): string {
-  let fd: number;
   try {
-    fd = openSync(join(dir, '.dockerignore'), constants.O_RDONLY | constants.O_NONBLOCK);
+    return readInputFile(join(dir, '.dockerignore'), '.dockerignore', MAX_DOCKERIGNORE_BYTES);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ''; // no .dockerignore: send everything
-    throw new Error(`cannot read .dockerignore: ${(e as Error).message}`);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new Error(`.dockerignore is ${st.isDirectory() ? 'a directory' : 'not a regular file'}`);
-    if (st.size > MAX_DOCKERIGNORE_BYTES) throw new Error('.dockerignore is larger than 1 MiB');
-    const buf = Buffer.alloc(st.size);
-    let n = 0;
-    for (let r = 1; n < buf.length && r > 0; n += r) r = readSync(fd, buf, n, buf.length - n, null);
-    return buf.subarray(0, n).toString('utf8');
-  } finally {
-    closeSync(fd);
+    if (!(e instanceof InputFileError)) throw e;
+    if (e.code === 'ENOENT') return ''; // no .dockerignore: send everything
+    throw new Error(unreadable(e, '.dockerignore', MAX_DOCKERIGNORE_BYTES));
   }
 }
 

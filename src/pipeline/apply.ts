@@ -20,6 +20,7 @@ import {
   type Stats,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { fsReason } from '../safety/errno.js';
 import { printableLine } from '../safety/text.js';
 
 export interface WriteChange {
@@ -123,7 +124,7 @@ export function checkChanges(root: string, changes: Change[]): string[] {
     try {
       s = inspectPath(root, c.path);
     } catch (e) {
-      problems.push(e instanceof UnsafePathError ? e.message : `${c.path}: ${errText(e)}`);
+      problems.push(e instanceof UnsafePathError ? e.message : `${c.path}: ${fsReason(e)}`);
       continue;
     }
     if (s.kind === 'blocked') problems.push(s.why);
@@ -137,21 +138,6 @@ export function checkChanges(root: string, changes: Change[]): string[] {
   }
   return problems;
 }
-
-const errText = (e: unknown) => {
-  const err = e as NodeJS.ErrnoException;
-  const why: Record<string, string> = {
-    ENOSPC: 'no space left on the device',
-    EDQUOT: 'disk quota exceeded',
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    EROFS: 'read-only file system',
-    EEXIST: 'already exists',
-    ENOTDIR: 'a file is where a folder is needed',
-    EISDIR: 'a folder is where a file is needed',
-  };
-  return (err.code && why[err.code]) ?? err.message;
-};
 
 /** Who should own what we create: the project folder's owner when we run as root (not root's). */
 function ownerFor(root: string): { uid: number; gid: number } | null {
@@ -247,7 +233,7 @@ export function applyChanges(root: string, changes: Change[], faults: { path: st
     }
   } catch (e) {
     rollback(done, temps, madeDirs);
-    throw new ApplyError(`${current}: ${errText(e)}`, current);
+    throw new ApplyError(`${current}: ${fsReason(e)}`, current);
   }
   for (const d of done) if (d.backup) tryUnlink(d.backup);
   // Folders left empty by a deletion go too (a folder still holding anything stays).

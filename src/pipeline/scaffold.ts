@@ -6,13 +6,13 @@ import type { Answers } from '../answers.js';
 import type { FlagAnswers } from '../cli/flags.js';
 import { askAll, type Question } from '../questions.js';
 import type { EnvChanges } from '../update/envs-diff.js';
-import { CancelledError } from './cancel.js';
-import { execute, plan, type Output, type RunRequest } from './run.js';
-
-export { CancelledError };
 import { printableLine } from '../safety/text.js';
+import { CancelledError } from './cancel.js';
+import { execute, plan, STDIO, type Output, type RunRequest } from './run.js';
 import { deselectedOf, openProject, storedWithEnvChanges, type Project } from './selection.js';
 import type { LoadedState } from './state.js';
+
+export { CancelledError };
 
 export interface ScaffoldOptions {
   flagAnswers?: FlagAnswers;
@@ -20,6 +20,9 @@ export interface ScaffoldOptions {
   force?: boolean;
   /** Ask questions in a terminal; false means a missing answer is an error. */
   interactive?: boolean;
+  /** update's modes: print a diff / report staleness, write nothing. */
+  dryRun?: boolean;
+  check?: boolean;
 }
 
 
@@ -31,7 +34,8 @@ const noPrompt: Prompt = async (q) => {
 
 export class Scaffold {
   private project!: Project;
-  private loaded!: LoadedState | null;
+  /** The state as read: null when the project was never scaffolded. */
+  loaded!: LoadedState | null;
   private envChanges!: EnvChanges | null;
   private stored?: Answers;
   answers!: Answers;
@@ -39,6 +43,7 @@ export class Scaffold {
   constructor(
     readonly dir: string,
     readonly options: ScaffoldOptions,
+    readonly io: Output = STDIO,
   ) {}
 
   /** Where the generated files go: the repository root (the project may be in a subfolder). */
@@ -47,9 +52,13 @@ export class Scaffold {
   /** Finds the project, reads platformio.ini and the state file. */
   read(): void {
     ({ root: this.root, loaded: this.loaded, project: this.project } = openProject(this.dir));
-    if (this.project.projectDir !== '.') process.stdout.write(`PlatformIO project in ${printableLine(this.project.projectDir)}/: the files go to the repository root ${printableLine(this.root)}\n`);
+    // Beside a dry run's diff (stdout), this goes to stderr.
+    const say = this.options.dryRun ? this.io.err : this.io.out;
+    if (this.project.projectDir !== '.') say(`PlatformIO project in ${printableLine(this.project.projectDir)}/: the files go to the repository root ${printableLine(this.root)}\n`);
     // Said at once, so that they come before any error the answers may still raise.
-    for (const w of this.project.warnings) process.stderr.write(`warning: ${w}\n`);
+    const warnings = [...this.project.warnings];
+    if (this.loaded && this.project.envs === null) warnings.push(`no platformio.ini in ${this.project.projectDir === '.' ? this.root : `${this.root}/${this.project.projectDir}`}: the stored envs are kept`);
+    for (const w of warnings) this.io.err(`warning: ${w}\n`);
     const { stored, envChanges } = storedWithEnvChanges(this.project, this.loaded);
     this.stored = stored;
     this.envChanges = this.options.flagAnswers?.envs ? null : envChanges;
@@ -67,7 +76,7 @@ export class Scaffold {
   }
 
   /** Plans and writes; in a terminal, files in the way are decided one by one. Returns the exit code. */
-  async write(prompt: Prompt = noPrompt, io?: Output): Promise<number> {
+  async write(prompt: Prompt = noPrompt): Promise<number> {
     const req: RunRequest = {
       root: this.root,
       answers: this.answers,
@@ -75,6 +84,8 @@ export class Scaffold {
       loaded: this.loaded,
       envChanges: this.envChanges,
       force: Boolean(this.options.force),
+      dryRun: this.options.dryRun,
+      check: this.options.check,
     };
     let p = plan(req);
     const inTheWay = p.blocking.filter((f) => f.status === 'IN THE WAY');
@@ -98,7 +109,7 @@ export class Scaffold {
       req.decisions = decisions;
       p = plan(req);
     }
-    return execute(req, p, io, { firstRun: this.loaded === null });
+    return execute(req, p, this.io, { firstRun: this.loaded === null });
   }
 }
 

@@ -152,8 +152,21 @@ export function loadState(root: string): LoadedState | null {
   const sums = isRecord(gen) && isRecord(gen.sha256) ? (gen.sha256 as Record<string, string>) : {};
   const packed = isRecord(gen) && typeof gen.packed === 'string' ? gen.packed : '';
   const state: State = { format: FORMAT, toolVersion: raw.toolVersion, answers, deselectedEnvs: deselected as string[], generated: { sha256: sums, packed } };
-  const { base, problem } = mergeBase(state);
-  return { state, text, base, baseProblem: problem, legacy: null };
+  // The base is worked out (re-rendered, or unpacked and checked) only by the runs that merge:
+  // verify and envs read the answers alone.
+  let merged: ReturnType<typeof mergeBase> | undefined;
+  const merge = () => (merged ??= mergeBase(state));
+  return {
+    state,
+    text,
+    get base() {
+      return merge().base;
+    },
+    get baseProblem() {
+      return merge().problem;
+    },
+    legacy: null,
+  };
 }
 
 /** What was generated last: re-rendered when this tool wrote it, else the packed copy, checked. */

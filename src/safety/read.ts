@@ -4,6 +4,7 @@
 // devices has side effects); the file is then opened once and checked again through its
 // descriptor, so a swap between the check and the read cannot slip a FIFO or device in.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { errnoText } from './errno.js';
 import { printableLine } from './text.js';
 
 /** Larger than any real platformio.ini or compose file by far. */
@@ -85,4 +86,17 @@ function kind(st: Stats): string {
   if (st.isBlockDevice()) return 'a block device';
   if (st.isSocket()) return 'a socket';
   return 'not a file';
+}
+
+/**
+ * A short sentence for a file that was not read: "LABEL is a directory", "LABEL is not a regular
+ * file", "LABEL is larger than N MiB", or "cannot read LABEL: REASON". For callers that word their
+ * own errors (verify, the build context) around readInputFile.
+ */
+export function unreadable(e: InputFileError, label: string, maxBytes = MAX_INPUT_BYTES): string {
+  const name = printableLine(label);
+  if (e.code === 'EISDIR') return `${name} is a directory, not a file`;
+  if (e.code === 'ENOTREG') return `${name} is not a regular file`;
+  if (e.code === 'EFBIG') return `${name} is larger than ${maxBytes / 1024 / 1024} MiB`;
+  return `cannot read ${name}: ${errnoText(e.code) ?? e.code}`;
 }

@@ -2,10 +2,9 @@
 // answer flags given now), re-renders every artifact and merges it with the files on disk through
 // the same pipeline as the scaffold (src/pipeline). Never prompts.
 import type { FlagAnswers } from '../cli/flags.js';
-import { execute, plan, STDIO, type Output } from '../pipeline/run.js';
-import { deselectedOf, openProject, storedWithEnvChanges } from '../pipeline/selection.js';
+import { STDIO, type Output } from '../pipeline/run.js';
+import { Scaffold } from '../pipeline/scaffold.js';
 import { STATE_FILE } from '../pipeline/state.js';
-import { askAll } from '../questions.js';
 
 export type { Output } from '../pipeline/run.js';
 
@@ -26,23 +25,10 @@ export interface UpdateOptions {
 
 /** Runs the update as the CLI does; returns the exit code (0 clean, 1 conflicts or stale, 2 input error). */
 export async function updateCommand(dir: string, opts: UpdateOptions, io: Output = STDIO): Promise<number> {
-  const { root, loaded, project } = openProject(dir);
-  if (!loaded) throw new UpdateError(`${root} was never scaffolded (no ${STATE_FILE}): run create-pio-docker there first`);
-  const warnings = [...project.warnings, ...(project.envs === null ? [`no platformio.ini in ${project.projectDir === '.' ? root : `${root}/${project.projectDir}`}: the stored envs are kept`] : [])];
-  for (const w of warnings) io.err(`warning: ${w}\n`);
-  const { stored, envChanges: changes } = storedWithEnvChanges(project, loaded);
-  // --envs replaces the selection: what platformio.ini added since is not "added" then.
-  const envChanges = opts.flagAnswers?.envs ? null : changes;
-  const answers = await askAll({
-    flags: opts.flagAnswers ?? {},
-    stored,
-    project,
-    yes: false,
-    interactive: false,
-    prompt: async () => {
-      throw new Error('update never prompts');
-    },
-  });
-  const req = { root, answers, deselectedEnvs: deselectedOf(project, answers), loaded, envChanges, force: Boolean(opts.force), dryRun: opts.dryRun, check: opts.check };
-  return execute(req, plan(req), io);
+  // The scaffold's own steps, never prompting, on a project that must have been scaffolded.
+  const s = new Scaffold(dir, { flagAnswers: opts.flagAnswers, force: opts.force, dryRun: opts.dryRun, check: opts.check, interactive: false }, io);
+  s.read();
+  if (!s.loaded) throw new UpdateError(`${s.root} was never scaffolded (no ${STATE_FILE}): run create-pio-docker there first`);
+  await s.ask();
+  return s.write();
 }

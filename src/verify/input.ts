@@ -1,8 +1,13 @@
 // What verify reads from the project and the command line, checked before it connects to an
 // engine: a bad input ends the run with one `error:` line and exit 2, never with a stack trace.
-import { accessSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, lstatSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, fchmodSync, fchownSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { fsReason } from '../safety/errno.js';
+import { InputFileError, readInputFile as readSafely, unreadable } from '../safety/read.js';
+
+
+const code = (e: unknown) => (e as NodeJS.ErrnoException).code;
 
 /** Bad input to verify (a flag, a project file): one line, exit 2. */
 export class VerifyInputError extends Error {
@@ -12,57 +17,13 @@ export class VerifyInputError extends Error {
   }
 }
 
-/** Larger than any real Dockerfile or compose file by far. */
-export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
-
-const code = (e: unknown) => (e as NodeJS.ErrnoException).code;
-
-/** A short reason for a failed file operation. */
-export function fsReason(e: unknown): string {
-  switch (code(e)) {
-    case 'ENOENT':
-      return 'no such file or folder';
-    case 'ENOTDIR':
-      return 'a part of the path is not a folder';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'EROFS':
-      return 'read-only file system';
-    case 'ELOOP':
-      return 'too many levels of symbolic links';
-    default:
-      return (e as Error).message.split('\n')[0];
-  }
-}
-
-/**
- * The text of a regular file. Opened without blocking and checked through the descriptor, so a
- * FIFO or device (which would hang or never end) is refused, not read.
- */
+/** The text of a regular file of at most 4 MiB (a FIFO or device is refused, not read). */
 export function readInputFile(path: string, label = path): string {
-  let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    return readSafely(path, label);
   } catch (e) {
-    throw new VerifyInputError(`cannot read ${label}: ${fsReason(e)}`);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw new VerifyInputError(`${label} is a directory, not a file`);
-    if (!st.isFile()) throw new VerifyInputError(`${label} is not a regular file`);
-    if (st.size > MAX_INPUT_BYTES) throw new VerifyInputError(`${label} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
-    const buf = Buffer.alloc(st.size);
-    let n = 0;
-    for (let r = 1; n < buf.length && r > 0; n += r) r = readSync(fd, buf, n, buf.length - n, null);
-    return buf.subarray(0, n).toString('utf8');
-  } catch (e) {
-    if (e instanceof VerifyInputError) throw e;
-    throw new VerifyInputError(`cannot read ${label}: ${fsReason(e)}`);
-  } finally {
-    closeSync(fd);
+    if (e instanceof InputFileError) throw new VerifyInputError(unreadable(e, label));
+    throw e;
   }
 }
 
