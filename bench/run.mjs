@@ -16,6 +16,7 @@ const DOC = join(ROOT, 'docs', 'benchmarks.md');
 const SECTIONS = [
   { id: 'tool', file: 'tool.mjs' },
   { id: 'engine', file: 'engine.mjs' },
+  { id: 'ci', file: 'ci.mjs' },
 ];
 
 const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } } });

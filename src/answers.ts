@@ -1,5 +1,6 @@
 // The answers model: everything a renderer may depend on, validated once.
 // Renderers take a validated `Answers` and nothing else, so rendering is pure and needs no Docker.
+import { PRESET_IDS, type PresetId } from './presets/ids.js';
 import { VERSIONS } from './versions.js';
 
 export const PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
@@ -10,6 +11,10 @@ export type RunnerKind = (typeof RUNNER_KINDS)[number];
 
 export const CI_KINDS = ['github', 'none'] as const;
 export type CiKind = (typeof CI_KINDS)[number];
+
+/** Serial/USB access for the shell service and the dev container: none, host /dev with cgroup rules, or one device. */
+export const SERIAL_MODES = ['none', 'dev', 'devices'] as const;
+export type SerialMode = (typeof SERIAL_MODES)[number];
 
 /** Optional tools, all installed from the Debian apt mirror (no download at build time). */
 export const OPTIONAL_TOOLS = {
@@ -30,8 +35,13 @@ export interface EnvAnswer {
 }
 
 export interface Answers {
-  /** Build toolchain preset; only PlatformIO today, kept separate so others can be added. */
-  toolchain: 'platformio';
+  /** The preset (--preset; src/presets/): platformio, go-deb, ... Answers stored before presets: platformio. */
+  toolchain: PresetId;
+  /**
+   * What only the preset reads and asks (absent for PlatformIO, whose answers are the fields here);
+   * its own module checks the shape (src/presets/<id>/).
+   */
+  presetAnswers?: Record<string, unknown>;
   /** Short project slug, used for compose volume names and default image name. */
   projectName: string;
   /**
@@ -49,6 +59,12 @@ export interface Answers {
   image: { name: string; registry: string };
   platforms: Platform[];
   ci: CiKind;
+  /** Write .devcontainer/devcontainer.json (the compose shell service, for VS Code and the devcontainer CLI). */
+  devcontainer: boolean;
+  /** How boards reach the shell service and the dev container (flash, monitor). */
+  serial: SerialMode;
+  /** Also write actions-runner-controller (Kubernetes) runner scale set values for the runners. */
+  arc: boolean;
 }
 
 export class AnswersError extends Error {
@@ -122,11 +138,19 @@ export const CHECKS = {
   runners: (v: string) => ((RUNNER_KINDS as readonly string[]).includes(v) ? null : `unknown runner kind "${v}" (github or none)`),
   'dev-runners': runnerCount('dev-runners'),
   'prod-runners': runnerCount('prod-runners'),
-  'runner-labels': (v: string[]) => v.map((l) => (/^[A-Za-z0-9_.-]+$/.test(l) ? null : `invalid runner label "${l}"`)).find((m) => m) ?? null,
+  // dev/prod name the runner group: as an extra label, a prod runner would also take dev (pull request) jobs.
+  'runner-labels': (v: string[]) => v.map((l) => (!/^[A-Za-z0-9_.-]+$/.test(l) ? `invalid runner label "${l}"` : ['dev', 'prod'].includes(l.toLowerCase()) ? `runner label "${l}" is reserved: it names the runner group` : null)).find((m) => m) ?? null,
   image: (v: string) => (IMAGE_NAME.test(v) ? null : `invalid image name "${v}" (lowercase, e.g. acme/firmware-build)`),
   registry: (v: string) => (v === '' || REGISTRY.test(v) ? null : `invalid registry "${v}" (e.g. ghcr.io/acme)`),
   platforms: (v: string[]) => (v.length === 0 ? 'at least one platform is needed' : v.map((p) => ((PLATFORMS as readonly string[]).includes(p) ? null : `unknown platform "${p}" (${PLATFORMS.join(', ')})`)).find((m) => m) ?? null),
   ci: (v: string) => ((CI_KINDS as readonly string[]).includes(v) ? null : `unknown CI "${v}" (github or none)`),
+  devcontainer: (v: boolean) => (typeof v === 'boolean' ? null : 'devcontainer must be yes or no'),
+  arc: (v: boolean) => (typeof v === 'boolean' ? null : 'arc must be yes or no'),
+  serial: (v: string) => ((SERIAL_MODES as readonly string[]).includes(v) ? null : `unknown serial mode "${v}" (${SERIAL_MODES.join(', ')})`),
+  preset: (v: string) => ((PRESET_IDS as readonly string[]).includes(v) ? null : `unknown preset "${v}" (${PRESET_IDS.join(', ')})`),
+  // Debian package names (Policy 5.6.1): the go-deb preset installs them in its image.
+  'system-packages': (v: string[]) => v.map((p) => (/^[a-z0-9][a-z0-9+.-]+$/.test(p) ? null : `invalid Debian package name "${p}"`)).find((m) => m) ?? null,
+  maintainer: (v: string) => (/^[^<>\u0000-\u001f\u007f]+ <[^<>@\s]+@[^<>\s]+>$/.test(v) && v.length <= 200 ? null : `invalid maintainer "${v}" (Name <email@example.org>)`),
   'project-name': (v: string) => (SLUG.test(v) ? null : `invalid project name "${v}": use lowercase letters, digits, . _ -`),
   'project-dir': (v: string) => (v === '.' || (/^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/.test(v) && !v.split('/').includes('..')) ? null : `invalid project folder "${v}": a plain relative path inside the repository, letters, digits, _ . -`),
 } as const;
@@ -137,12 +161,14 @@ export function validateAnswers(a: Answers): Answers {
     const problem = (CHECKS[flag] as (v: unknown) => string | null)(value);
     if (problem) throw new AnswersError(`${problem} (--${flag})`, flag);
   };
-  if (a.toolchain !== 'platformio') throw new AnswersError(`unknown toolchain "${a.toolchain}" (--toolchain)`, 'toolchain');
+  if (!(PRESET_IDS as readonly string[]).includes(a.toolchain)) throw new AnswersError(`unknown preset "${a.toolchain}" (--preset)`, 'preset');
+  // envs and the PlatformIO version are PlatformIO's answers; other presets check their own.
+  const pio = a.toolchain === 'platformio';
   check('project-name', a.projectName);
   check('project-dir', a.projectDir);
-  check('envs', a.envs);
+  if (pio) check('envs', a.envs);
   check('base-image', a.baseImage);
-  check('platformio-version', a.platformioVersion);
+  if (pio) check('platformio-version', a.platformioVersion);
   check('user', a.user.name);
   check('uid', a.user.uid);
   check('gid', a.user.gid);
@@ -158,10 +184,16 @@ export function validateAnswers(a: Answers): Answers {
   check('registry', a.image.registry);
   check('platforms', a.platforms);
   check('ci', a.ci);
+  check('devcontainer', a.devcontainer);
+  check('serial', a.serial);
+  check('arc', a.arc);
   return a;
 }
 
 /** Defaults for everything not read from the project. */
+/** Runner counts offered when runners are turned on (the default answers have none). */
+export const DEFAULT_RUNNER_COUNTS = { dev: 1, prod: 2 } as const;
+
 export function defaultAnswers(projectName: string, envs: EnvAnswer[]): Answers {
   const slug = envSlug(projectName) || 'firmware';
   return {
@@ -173,10 +205,15 @@ export function defaultAnswers(projectName: string, envs: EnvAnswer[]): Answers 
     platformioVersion: VERSIONS.platformio,
     user: { name: 'builder', uid: 1000, gid: 1000 },
     tools: [],
-    runners: { kind: 'github', dev: 1, prod: 2, labels: [] },
+    // Off by default: a new project's CI runs on GitHub-hosted runners at once; self-hosted ones
+    // are opt-in (they need a host, credentials, and care with public repos).
+    runners: { kind: 'none', dev: 0, prod: 0, labels: [] },
     image: { name: `${slug}-pio`, registry: '' },
     platforms: ['linux/amd64'],
     ci: 'github',
+    devcontainer: true,
+    serial: 'none',
+    arc: false,
   };
 }
 

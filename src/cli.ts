@@ -10,9 +10,10 @@ import { printable, printableLine } from './safety/text.js';
 const COMMANDS = [
   { name: '[DIR]', help: 'scaffold the Docker build environment into DIR (default: .)' },
   { name: 'envs [DIR]', help: 'print the envs platformio.ini defines (--json for machines)' },
+  { name: 'project [DIR]', help: 'print the preset (stored or detected) and what it reads from the repository (--json)' },
   { name: 'verify [DIR]', help: 'build every image with BuildKit on a Docker engine and smoke-test it' },
   { name: 'update [DIR]', help: 'regenerate after platformio.ini or an answer changed, merging your edits (3-way)' },
-  { name: 'migrate [DIR]', help: 'turn split docker-compose.*.yml files into profile-based files' },
+  { name: 'migrate [DIR]', help: 'turn split compose setups into profile-based files (checked with compose v2; CPD_MIGRATE_COMPOSE=none: own model)' },
 ];
 
 const VERIFY_FLAGS: FlagSpec[] = [
@@ -29,6 +30,7 @@ const UPDATE_FLAGS: FlagSpec[] = [
   { name: 'dry-run', help: 'print a unified diff of what would change; write nothing' },
   { name: 'check', help: 'exit 1 when generated files are out of date (for CI); write nothing' },
   { name: 'force', help: 'overwrite files in the way that were never generated (not your merged edits)' },
+  { name: 'yes', short: 'y', help: 'defaults for answers neither stored nor given (e.g. runner counts with --runners github)' },
 ];
 
 const MIGRATE_FLAGS: FlagSpec[] = [
@@ -136,6 +138,13 @@ async function envs(args: string[]): Promise<number> {
   return envsCommand(oneDir(positionals), { json: Boolean(values.json) });
 }
 
+async function project(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' } });
+  if (values.help) return help();
+  const { projectCommand } = await import('./presets/project-command.js');
+  return projectCommand(oneDir(positionals), { json: Boolean(values.json) });
+}
+
 async function verify(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, optionsOf(VERIFY_FLAGS, ['target', 'build-arg']));
   if (values.help) return help();
@@ -171,7 +180,7 @@ async function update(args: string[]): Promise<number> {
   await checkFolder(dir);
   const flags = flagAnswers(values as Record<string, string | undefined>);
   const { updateCommand } = await import('./commands/update.js');
-  return updateCommand(dir, { dryRun: Boolean(values['dry-run']), check: Boolean(values.check), force: Boolean(values.force), flagAnswers: flags });
+  return updateCommand(dir, { dryRun: Boolean(values['dry-run']), check: Boolean(values.check), force: Boolean(values.force), yes: Boolean(values.yes), flagAnswers: flags });
 }
 
 async function migrate(args: string[]): Promise<number> {
@@ -200,6 +209,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (first === 'help') return help();
     if (first === 'envs') return await envs(rest);
+    if (first === 'project') return await project(rest);
     if (first === 'verify') return await verify(rest);
     if (first === 'update') return await update(rest);
     if (first === 'migrate') return await migrate(rest);

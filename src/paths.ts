@@ -42,6 +42,9 @@ export const FILES = {
   testVolumes: 'scripts/test-persistent-volumes.sh',
   workflow: '.github/workflows/docker-build.yml',
   docs: 'docs/DOCKER.md',
+  devcontainer: '.devcontainer/devcontainer.json',
+  arcDev: 'arc/values-dev.yaml',
+  arcProd: 'arc/values-prod.yaml',
 } as const;
 
 /** Paths inside the images. */

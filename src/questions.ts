@@ -2,7 +2,7 @@
 // the default (--yes) or a prompt (TTY). Prompts come from the one answer table (ANSWERS in
 // cli/flags.ts) and are validated by the flag's own check. Without a TTY a missing answer is
 // collected and reported with the flag that would give it: never a silent exit.
-import { CHECKS, defaultAnswers, AnswersError, type Answers, type EnvAnswer } from './answers.js';
+import { CHECKS, DEFAULT_RUNNER_COUNTS, defaultAnswers, AnswersError, type Answers, type EnvAnswer } from './answers.js';
 import { answerSpec, parseEnvsFlag, type FlagAnswers } from './cli/flags.js';
 import { printableLine } from './safety/text.js';
 
@@ -38,7 +38,7 @@ export interface AskContext {
   prompt(q: Question): Promise<unknown>;
 }
 
-class Asker {
+export class Asker {
   readonly missing: string[] = [];
   constructor(private readonly ctx: AskContext) {}
 
@@ -76,7 +76,7 @@ class Asker {
   }
 }
 
-const asString = (raw: unknown) => String(raw ?? '').trim();
+export const asString = (raw: unknown) => String(raw ?? '').trim();
 const asInt = (raw: unknown) => Number(raw);
 // A checkbox answers with values; its validate callback may see the choice objects instead.
 const asList = <T>(raw: unknown) => (Array.isArray(raw) ? raw.map((x) => (typeof x === 'object' && x !== null && 'value' in x ? (x as { value: T }).value : (x as T))) : []);
@@ -150,8 +150,8 @@ export async function askAll(ctx0: AskContext): Promise<Answers> {
   if (runnerKind !== 'none') {
     // Counts stored while runners were off are 0: not an answer for runners turned on now.
     const storedRunners = s?.runners.kind === 'none' ? undefined : s?.runners;
-    dev = await q.ask('dev-runners', f.devRunners, storedRunners?.dev, d.runners.dev, asInt);
-    prod = await q.ask('prod-runners', f.prodRunners, storedRunners?.prod, d.runners.prod, asInt);
+    dev = await q.ask('dev-runners', f.devRunners, storedRunners?.dev, DEFAULT_RUNNER_COUNTS.dev, asInt);
+    prod = await q.ask('prod-runners', f.prodRunners, storedRunners?.prod, DEFAULT_RUNNER_COUNTS.prod, asInt);
   }
   const image = await q.ask('image', f.image, s?.image.name, d.image.name, asString);
   const registry = await q.ask('registry', f.registry, s?.image.registry, d.image.registry, asString);
@@ -159,6 +159,9 @@ export async function askAll(ctx0: AskContext): Promise<Answers> {
     choices: answerSpec('platforms').prompt!.choices!.map((c) => ({ ...c, checked: (d.platforms as string[]).includes(c.value) })),
   });
   const ci = await q.ask('ci', f.ci, s?.ci, d.ci, (raw) => asString(raw) as Answers['ci']);
+  // A list prompt answers 'yes'/'no'; its default (the fallback) is the boolean itself.
+  const devcontainer = await q.ask('devcontainer', f.devcontainer, s?.devcontainer, d.devcontainer, (raw) => raw === true || asString(raw) === 'yes');
+  const serial = await q.ask('serial', f.serial, s?.serial, d.serial, (raw) => asString(raw) as Answers['serial']);
 
   if (q.missing.length) {
     throw new AnswersError(`no terminal to ask in; missing answers: ${q.missing.join(', ')} (pass them, or --yes for the defaults)`, q.missing[0].slice(2));
@@ -176,5 +179,9 @@ export async function askAll(ctx0: AskContext): Promise<Answers> {
     image: { name: image, registry },
     platforms,
     ci,
+    devcontainer,
+    serial,
+    // Not asked: a flag (or the stored answer) turns it on.
+    arc: f.arc ?? s?.arc ?? d.arc,
   };
 }

@@ -192,10 +192,11 @@ test('build: one service per env (slug name and profile, exact env name in the c
     assert.equal(shell.volumes, services.clean.volumes);
     const all = Object.keys(services).filter((n) => services[n].profiles.includes('all'));
     assert.equal(all, ['all'], 'profile all is one container, not one per env');
-    // Shared settings through an anchored extension field; the serial example is a comment.
+    // Shared settings through an anchored extension field; serial devices are an answer (--serial), named in a comment.
     assert.match(text, /^x-build-env: &build-env\n/m);
     assert.is(text.split('    <<: *build-env\n').length - 1, own.length + 4);
-    assert.match(text, /^ {2}# devices:\n {2}# {3}- \/dev\/ttyUSB0:\/dev\/ttyUSB0\n {2}# group_add: \[dialout\]\n/m);
+    assert.match(text, / the serial and USB devices \(docs\/DOCKER\.md\)\.\n/);
+    assert.not.match(text, /group_add/, 'group_add does nothing after the entrypoint drops privileges');
   }
   const spaced = effective(files(SETS['dev only']).get(BUILD)!).services['esp32-debug'];
   assert.equal(spaced.command, ['build', '-e', 'esp32 debug']);
@@ -299,11 +300,20 @@ test('the cache is one named volume with a fixed name in every file, never a bin
       for (const [name, s] of Object.entries(doc.services)) {
         for (const v of (s.volumes ?? []) as string[]) {
           const [source, target] = v.split(':');
-          if (target === c.cachePath) assert.is(source, c.cacheVolume, `${file} ${name}`);
+          // Runners of a group share a cache of their own: a pull-request job on a dev runner can
+          // never replace a toolchain that prod runners or local builds use.
+          const group = (s.profiles as string[] | undefined)?.find((p): p is 'dev' | 'prod' => p === 'dev' || p === 'prod');
+          const expected = file === RUNNERS && group ? c.runnerCacheVolume(group) : c.cacheVolume;
+          if (target === c.cachePath) assert.is(source, expected, `${file} ${name}`);
           if (source.startsWith('.') || source.startsWith('/')) assert.is(target, '/workspace', `${file} ${name}: only the source is bind-mounted`);
+          if (source.startsWith('${RUNNER_SECRETS')) assert.is(v, `\${RUNNER_SECRETS:-${c.runnerSecretsDir}}:/run/runner-secrets:ro`, 'credentials: read-only');
         }
       }
-      if (file !== IMAGES) assert.equal(doc.volumes?.[c.cacheVolume], { name: c.cacheVolume }, file);
+      if (file !== IMAGES && file !== RUNNERS) assert.equal(doc.volumes?.[c.cacheVolume], { name: c.cacheVolume }, file);
+      if (file === RUNNERS) {
+        assert.is(doc.volumes?.[c.cacheVolume], undefined, 'runners never share the local builds\' cache');
+        for (const g of c.runnerGroups) assert.equal(doc.volumes?.[c.runnerCacheVolume(g)], { name: c.runnerCacheVolume(g) });
+      }
     }
   }
 });
@@ -324,16 +334,18 @@ test('runners: N services per profile, own volume each, labels, image, restart',
         const s = doc.services[n];
         assert.equal(s.profiles, [profile]);
         assert.is(s.image, c.imageRef('runner'));
-        assert.is(s.restart, 'unless-stopped');
+        // bounded: a misconfigured runner exits 2 a few times, then stays stopped (no restart loop)
+        assert.is(s.restart, 'on-failure:3');
         const own = `${a.projectName}-${n}`;
-        assert.equal(s.volumes, [`${c.cacheVolume}:${c.cachePath}`, `${own}:/opt/actions-runner`]);
+        assert.equal(s.volumes, [`${c.runnerCacheVolume(profile)}:${c.cachePath}`, `${own}:/opt/actions-runner`, `\${RUNNER_SECRETS:-${c.runnerSecretsDir}}:/run/runner-secrets:ro`]);
         assert.equal(doc.volumes![own], { name: own });
         assert.equal(s.environment.RUNNER_LABELS.split(','), [...new Set(['platformio', profile, ...a.runners.labels])]);
-        assert.is(s.environment.RUNNER_NAME, `${a.projectName}-${n.slice('runner-'.length)}`);
+        // a name prefix: the entrypoint adds a random suffix, so two hosts never collide
+        assert.is(s.environment.RUNNER_INSTANCE, `${a.projectName}-${n.slice('runner-'.length)}`);
+        assert.is(s.environment.RUNNER_NAME, undefined);
         assert.is(s.environment.RUNNER_URL, '${RUNNER_URL:-}');
-        assert.is(s.environment.RUNNER_TOKEN, '${RUNNER_TOKEN:-}');
-        assert.is(s.environment.RUNNER_TOKEN_FILE, '${RUNNER_TOKEN_FILE:-}');
         assert.is(s.environment.RUNNER_EPHEMERAL, '${RUNNER_EPHEMERAL:-0}');
+        for (const k of Object.keys(s.environment)) assert.not.match(k, /TOKEN|JIT/, `${n}: no credential in the environment (${k})`);
       }
     }
     assert.is(Object.keys(doc.services).length, a.runners.dev + a.runners.prod);
@@ -342,18 +354,22 @@ test('runners: N services per profile, own volume each, labels, image, restart',
   }
 });
 
-test('runners: the token comes from the environment at run time and is in no file', () => {
+test('runners: a token in the shell environment never reaches the container config; credentials are a read-only mount', () => {
   const a = SETS['prod only, labels, registry, two platforms'];
   withFiles(a, (dir, texts) => {
     const token = 'AAAAtok3n-from-env';
-    const withToken = compose(dir, ['-f', RUNNERS, '--profile', 'prod', 'config'], { RUNNER_TOKEN: token, RUNNER_URL: 'https://github.com/acme/fw' });
-    assert.is(withToken.status, 0, withToken.stderr);
-    const services = parse(withToken.stdout).services;
-    assert.is(services['runner-prod-2'].environment.RUNNER_TOKEN, token);
+    // Before: RUNNER_TOKEN: ${RUNNER_TOKEN:-} put it in the container config (docker inspect, /proc/1/environ).
+    const r = compose(dir, ['-f', RUNNERS, '--profile', 'prod', 'config'], { RUNNER_TOKEN: token, RUNNER_URL: 'https://github.com/acme/fw', RUNNER_SECRETS: '/srv/secrets' });
+    assert.is(r.status, 0, r.stderr);
+    assert.not.match(r.stdout, new RegExp(token));
+    const services = parse(r.stdout).services;
     assert.is(services['runner-prod-2'].environment.RUNNER_URL, 'https://github.com/acme/fw');
-    const without = parse(compose(dir, ['-f', RUNNERS, '--profile', 'prod', 'config']).stdout).services;
-    assert.is(without['runner-prod-1'].environment.RUNNER_TOKEN, '');
-    for (const text of texts.values()) assert.not.match(text, /RUNNER_TOKEN: (?!\$\{RUNNER_TOKEN:-\}\n)/);
+    // docker-compose 1.29 prints the short form, compose v2 the long one
+    const mounts = (services['runner-prod-2'].volumes as (string | { source?: string; target: string; read_only?: boolean })[]).map((v) =>
+      typeof v === 'string' ? v : `${v.source}:${v.target}${v.read_only ? ':ro' : ''}`,
+    );
+    assert.ok(mounts.includes('/srv/secrets:/run/runner-secrets:ro'), mounts.join(' '));
+    for (const text of texts.values()) assert.not.match(text, /RUNNER_TOKEN/);
   });
 });
 

@@ -5,13 +5,16 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { renderAll } from '../src/render/index.js';
-import { GOLDEN_SETS } from './golden-sets.js';
+import { GOLDEN_SETS, PRESET_GOLDEN_SETS } from './golden-sets.js';
 import { ROOT, snapshot } from './helpers/cli.js';
 
 const GOLDEN = join(ROOT, 'test', 'golden');
 const update = process.env.UPDATE_GOLDEN === '1';
 
-for (const [name, answers] of Object.entries(GOLDEN_SETS)) {
+// PlatformIO's sets, then the other presets' (each its own folder under test/golden/).
+const ALL_SETS = { ...GOLDEN_SETS, ...PRESET_GOLDEN_SETS };
+
+for (const [name, answers] of Object.entries(ALL_SETS)) {
   test(`golden: ${name}`, () => {
     const dir = join(GOLDEN, name);
     const rendered = new Map(renderAll(answers).map((f) => [f.path, f.content]));
@@ -31,7 +34,7 @@ for (const [name, answers] of Object.entries(GOLDEN_SETS)) {
 }
 
 test('rendering twice gives identical bytes', () => {
-  for (const answers of Object.values(GOLDEN_SETS)) assert.equal(renderAll(answers), renderAll(structuredClone(answers)));
+  for (const answers of Object.values(ALL_SETS)) assert.equal(renderAll(answers), renderAll(structuredClone(answers)));
 });
 
 test.run();

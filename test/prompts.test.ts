@@ -1,5 +1,6 @@
 // askForX precedence: flag > stored answer > --yes default > prompt; without a TTY, missing
 // answers are collected and named by flag.
+import { presetById, PRESETS } from '../src/presets/index.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { askAll, type AskContext, type Question } from '../src/questions.js';
@@ -30,7 +31,7 @@ function ctx(over: Partial<AskContext>, replies: Record<string, unknown> = {}): 
   };
 }
 
-test('--yes takes defaults: all envs in given order, pinned versions, github runners 1/2', async () => {
+test('--yes takes defaults: all envs in given order, pinned versions, no self-hosted runners', async () => {
   const c = ctx({ yes: true, interactive: false });
   const a = await askAll(c);
   assert.equal(a, defaultAnswers('demo-fw', project.envs));
@@ -40,7 +41,7 @@ test('--yes takes defaults: all envs in given order, pinned versions, github run
 test('a TTY prompts only for what flags did not answer; runner counts only for github', async () => {
   const c = ctx({ flags: { baseImage: 'debian:bookworm', runners: 'none' } }, { envs: ['esp32dev'], tools: ['cppcheck'], uid: '2000' });
   const a = await askAll(c);
-  assert.equal(c.asked, ['envs', 'platformio-version', 'user', 'uid', 'gid', 'tools', 'image', 'registry', 'platforms', 'ci']);
+  assert.equal(c.asked, ['envs', 'platformio-version', 'user', 'uid', 'gid', 'tools', 'image', 'registry', 'platforms', 'ci', 'devcontainer', 'serial']);
   assert.equal(a.envs, [project.envs[1]]);
   assert.is(a.baseImage, 'debian:bookworm');
   assert.is(a.user.uid, 2000);
@@ -64,7 +65,7 @@ test('no TTY, no --yes: every missing answer is named by its flag', async () => 
     assert.unreachable('should throw');
   } catch (e) {
     assert.instance(e, AnswersError);
-    assert.match((e as Error).message, /missing answers: --base-image, --platformio-version, --user, --uid, --gid, --tools, --image, --registry, --platforms, --ci \(pass them, or --yes/);
+    assert.match((e as Error).message, /missing answers: --base-image, --platformio-version, --user, --uid, --gid, --tools, --image, --registry, --platforms, --ci, --devcontainer, --serial \(pass them, or --yes/);
   }
 });
 
@@ -115,9 +116,13 @@ test('one table: every answer has a flag with help, a check, and its prompt text
     assert.ok(a.help.length > 0);
   }
   const seen: Question[] = [];
-  await askAll(ctx({ prompt: async (q) => (seen.push(q), q.type === 'checkbox' ? (q.choices ?? []).filter((c) => c.checked).map((c) => c.value) : q.default) }));
+  // runners turned on, so their counts are asked too
+  await askAll(ctx({ prompt: async (q) => (seen.push(q), q.name === 'runners' ? 'github' : q.type === 'checkbox' ? (q.choices ?? []).filter((c) => c.checked).map((c) => c.value) : q.default) }));
   for (const q of seen) assert.ok(q.message.startsWith(answerSpec(q.name).prompt!.message), `${q.name}: "${q.message}"`);
-  assert.is(seen.length, ANSWERS.filter((a) => a.prompt).length, 'every answer with a prompt was asked');
+  // PlatformIO's questions all asked; every other prompted answer is some preset's (or the preset itself).
+  const pio = presetById('platformio').questions;
+  assert.is(seen.length, ANSWERS.filter((a) => a.prompt && pio.includes(a.name)).length, 'every answer with a prompt was asked');
+  for (const a of ANSWERS.filter((x) => x.prompt)) assert.ok(a.name === 'preset' || PRESETS.some((p) => p.questions.includes(a.name)), `--${a.name} has a prompt but no preset asks it`);
 });
 
 test.run();

@@ -53,7 +53,7 @@ unit('tini is PID 1 of dev and builder; HEALTHCHECK only in the long-running run
   assert.match(stage(text, 'dev'), /^ENTRYPOINT \["\/usr\/bin\/tini", "-s", "-g", "--", "\/usr\/local\/bin\/docker-entrypoint"\]$/m);
   assert.match(stage(text, 'builder'), /^ENTRYPOINT \["\/usr\/bin\/tini", "-s", "-g", "--", "\/usr\/local\/bin\/docker-entrypoint", "\/usr\/local\/bin\/pio-build"\]$/m);
   assert.not.match(text, /^HEALTHCHECK/m);
-  const withRunner = dockerfileOf(defaultAnswers('fw', ENVS));
+  const withRunner = dockerfileOf({ ...defaultAnswers('fw', ENVS), runners: { kind: 'github', dev: 1, prod: 2, labels: [] } });
   assert.not.match(stage(withRunner, 'dev') + stage(withRunner, 'builder'), /^HEALTHCHECK/m);
   assert.match(stage(withRunner, 'runner'), /^HEALTHCHECK .*\n {4}CMD \["\/usr\/local\/bin\/as-user", "\/opt\/platformio\/bin\/pio", "--version"\]$/m);
 });

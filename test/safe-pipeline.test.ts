@@ -395,7 +395,7 @@ test('a same-answers re-run in a terminal asks nothing and changes no byte', asy
 test('a prompt validates as strictly as its flag: UID 0 is asked again, at the prompt', async () => {
   const dir = tempProject({ 'platformio.ini': TWO_ENVS_INI });
   try {
-    const flags = ['--envs', 'uno', '--base-image', 'b:1', '--platformio-version', '6.1.18', '--user', 'builder', '--gid', '1000', '--tools', 'none', '--runners', 'none', '--image', 'x-pio', '--registry', 'none', '--platforms', 'linux/amd64', '--ci', 'github'];
+    const flags = ['--envs', 'uno', '--base-image', 'b:1', '--platformio-version', '6.1.18', '--user', 'builder', '--gid', '1000', '--tools', 'none', '--runners', 'none', '--image', 'x-pio', '--registry', 'none', '--platforms', 'linux/amd64', '--ci', 'github', '--devcontainer', 'yes', '--serial', 'none'];
     const r = await runInPty(flags, dir, [{ when: /default UID/, send: '0\r' }, { when: /UID must be a whole number from 1/, send: '\x7f\x7f2000\r' }]);
     assert.equal(r.unmet, [], r.output);
     assert.is(r.code, 0, r.output);

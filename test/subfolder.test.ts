@@ -35,7 +35,7 @@ test('from the root: files at the root, the workflow in the root .github/, build
     assert.is(svc.working_dir, '/workspace/fw');
     assert.ok(svc.volumes.includes('.:/workspace'), 'the whole repository is mounted');
     const wf = read(dir, '.github/workflows/docker-build.yml');
-    assert.match(wf, /hashFiles\('fw\/platformio\.ini'\)/);
+    assert.match(wf, /hashFiles\('fw\/platformio\.ini', 'fw\/\*\*\/\*\.ini'/);
     assert.match(wf, /path: fw\/firmware\//);
     assert.match(read(dir, '.dockerignore'), /^fw\/\.pio\/$/m);
     assert.match(read(dir, 'docs/DOCKER.md'), /The PlatformIO project is in `fw\/`/);

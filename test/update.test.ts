@@ -27,9 +27,9 @@ function edit(dir: string, f: string, from: string | RegExp, to: string): void {
   write(dir, f, text.replace(from, to));
 }
 
-function scaffold(ini = TWO_ENVS_INI): string {
+function scaffold(ini = TWO_ENVS_INI, ...flags: string[]): string {
   const dir = tempProject({ 'platformio.ini': ini });
-  const r = runCli(['--yes'], dir);
+  const r = runCli(['--yes', ...flags], dir);
   assert.is(r.code, 0, r.stderr);
   return dir;
 }
@@ -89,8 +89,8 @@ test('issue scenario: edits in Dockerfile, a compose service and the workflow su
     edit(dir, 'Dockerfile', 'FROM dev AS builder\n', 'FROM dev AS builder\n# team: quieter builds in CI logs\nENV PLATFORMIO_NO_ANSI=1\n');
     editService(dir, esp.file, esp.name);
     const wf = '.github/workflows/docker-build.yml';
-    edit(dir, wf, 'runs-on: ubuntu-latest', 'runs-on: ubuntu-22.04 # team: pinned runner');
-    edit(dir, wf, '          if-no-files-found: error\n', '          if-no-files-found: error\n\n      - name: Size report\n        run: du -sh firmware/\n');
+    edit(dir, wf, '    needs: image\n    runs-on: ubuntu-latest', '    needs: image\n    runs-on: ubuntu-22.04 # team: pinned runner');
+    edit(dir, wf, '          path: firmware/\n          if-no-files-found: error\n', '          path: firmware/\n          if-no-files-found: error\n\n      - name: Size report\n        run: du -sh firmware/\n');
 
     write(dir, 'platformio.ini', NEW_INI);
     const r = update(dir);
@@ -261,7 +261,7 @@ test('a file the user deleted stays deleted and the summary says so', () => {
 });
 
 test('an artifact that is no longer generated is removed when untouched, kept when edited', () => {
-  const dir = scaffold();
+  const dir = scaffold(TWO_ENVS_INI, '--runners', 'github');
   try {
     // An answer changed with update: no CI wanted any more, no runners either.
     edit(dir, 'compose.runners.yaml', /^/, '# team: our runners\n');
@@ -295,7 +295,7 @@ test('markers left in a tracked file block the update: exit 2, file named, nothi
 });
 
 test('tool upgrade: a template line changed since the last generation arrives; the user edit stays', () => {
-  const dir = scaffold();
+  const dir = scaffold(TWO_ENVS_INI, '--runners', 'github');
   try {
     // As if an older tool had generated another HEALTHCHECK interval, in the file and in its base.
     const base = packedBase(dir);

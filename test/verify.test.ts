@@ -65,7 +65,8 @@ const FIXTURE = {
 
 function scaffold(): string {
   const dir = tempProject(FIXTURE);
-  const r = runCli(['--yes'], dir);
+  // With runners, so the runner image is built and checked too.
+  const r = runCli(['--yes', '--runners', 'github'], dir);
   assert.is(r.code, 0, r.stderr);
   return dir;
 }

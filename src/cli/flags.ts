@@ -1,6 +1,7 @@
 // Every scaffold answer is also a flag. ANSWERS drives argument parsing, `--help`, the prompts and
 // the "missing answer" errors, so they cannot drift apart.
-import { CI_KINDS, defaultAnswers, OPTIONAL_TOOLS, PLATFORMS, RUNNER_KINDS, TOOL_IDS, type Answers, type EnvAnswer } from '../answers.js';
+import { PRESET_IDS } from '../presets/ids.js';
+import { CI_KINDS, DEFAULT_RUNNER_COUNTS, defaultAnswers, OPTIONAL_TOOLS, PLATFORMS, RUNNER_KINDS, SERIAL_MODES, TOOL_IDS, type Answers, type EnvAnswer } from '../answers.js';
 
 export interface FlagSpec {
   name: string;
@@ -12,6 +13,9 @@ export interface FlagSpec {
 
 /** Answers given on the command line (anything may be missing). */
 export interface FlagAnswers {
+  preset?: (typeof PRESET_IDS)[number];
+  systemPackages?: string[];
+  maintainer?: string;
   envs?: EnvAnswer[];
   projectName?: string;
   baseImage?: string;
@@ -28,6 +32,9 @@ export interface FlagAnswers {
   registry?: string;
   platforms?: Answers['platforms'];
   ci?: Answers['ci'];
+  devcontainer?: boolean;
+  serial?: Answers['serial'];
+  arc?: boolean;
 }
 
 /**
@@ -47,9 +54,11 @@ export interface AnswerSpec extends FlagSpec {
 }
 
 const text = (raw: string) => raw;
+const YES_NO = ['yes', 'no'] as const;
 const kinds = (names: Record<string, string>) => Object.entries(names).map(([value, name]) => ({ name, value }));
 
 export const ANSWERS: AnswerSpec[] = [
+  { name: 'preset', key: 'preset', value: 'ID', help: `what the repository builds: ${PRESET_IDS.join(', ')} (default: detected from platformio.ini, go.mod, ...; else platformio)`, parse: (raw, flag) => oneOf(flag, raw, PRESET_IDS), prompt: { type: 'list', message: 'What does this repository build?', choices: kinds({ platformio: 'PlatformIO firmware', 'go-deb': 'Go binaries and a .deb package', 'python-wheels': 'manylinux Python wheels' }) } },
   { name: 'envs', key: 'envs', value: 'NAME[:BOARD],...', help: 'envs to build (default: all in platformio.ini, default_envs first)', parse: (raw) => parseEnvsFlag(raw), prompt: { type: 'checkbox', message: 'Envs to build in Docker' } },
   { name: 'base-image', key: 'baseImage', value: 'IMAGE', help: 'base image with Python 3', parse: text, shown: (d) => d.baseImage, prompt: { type: 'input', message: 'Base image (Python 3, Debian bookworm)' } },
   { name: 'platformio-version', key: 'platformioVersion', value: 'VERSION', help: 'PlatformIO version to pin', parse: text, shown: (d) => d.platformioVersion, prompt: { type: 'input', message: 'PlatformIO version' } },
@@ -58,13 +67,18 @@ export const ANSWERS: AnswerSpec[] = [
   { name: 'gid', key: 'gid', value: 'N', help: 'default GID of that user', parse: (raw, flag) => int(flag, raw), shown: (d) => String(d.user.gid), prompt: { type: 'number', message: 'Its default GID' } },
   { name: 'tools', key: 'tools', value: 'LIST', help: `optional tools from apt: ${TOOL_IDS.join(', ')}, or none`, parse: (raw, flag) => (raw === 'none' ? [] : list(raw)).map((t) => oneOf(flag, t, TOOL_IDS)), shown: () => 'none', prompt: { type: 'checkbox', message: 'Optional tools (from apt)', choices: TOOL_IDS.map((t) => ({ name: `${t}: ${OPTIONAL_TOOLS[t].description}`, value: t })) } },
   { name: 'runners', key: 'runners', value: 'KIND', help: `self-hosted CI runners: ${RUNNER_KINDS.join(' or ')}`, parse: (raw, flag) => oneOf(flag, raw, RUNNER_KINDS), shown: (d) => d.runners.kind, prompt: { type: 'list', message: 'Self-hosted CI runners', choices: kinds({ github: 'GitHub Actions', none: 'none' }) } },
-  { name: 'dev-runners', key: 'devRunners', value: 'N', help: 'runners in the dev profile', parse: (raw, flag) => int(flag, raw), shown: (d) => String(d.runners.dev), prompt: { type: 'number', message: 'Runners in the dev profile' } },
-  { name: 'prod-runners', key: 'prodRunners', value: 'N', help: 'runners in the prod profile', parse: (raw, flag) => int(flag, raw), shown: (d) => String(d.runners.prod), prompt: { type: 'number', message: 'Runners in the prod profile' } },
+  { name: 'dev-runners', key: 'devRunners', value: 'N', help: 'runners in the dev profile', parse: (raw, flag) => int(flag, raw), shown: () => `${DEFAULT_RUNNER_COUNTS.dev} (with --runners github)`, prompt: { type: 'number', message: 'Runners in the dev profile' } },
+  { name: 'prod-runners', key: 'prodRunners', value: 'N', help: 'runners in the prod profile', parse: (raw, flag) => int(flag, raw), shown: () => `${DEFAULT_RUNNER_COUNTS.prod} (with --runners github)`, prompt: { type: 'number', message: 'Runners in the prod profile' } },
   { name: 'runner-labels', key: 'runnerLabels', value: 'LIST', help: 'extra labels for the runners', parse: (raw) => list(raw), shown: () => 'none' },
   { name: 'image', key: 'image', value: 'NAME', help: 'image name', parse: text, shown: () => 'PROJECT-pio', prompt: { type: 'input', message: 'Image name' } },
   { name: 'registry', key: 'registry', value: 'HOST[/NS]', help: 'registry to push to, or none', parse: (raw) => (raw === 'none' ? '' : raw), shown: () => 'none', prompt: { type: 'input', message: 'Registry (empty for none), e.g. ghcr.io/acme' } },
   { name: 'platforms', key: 'platforms', value: 'LIST', help: `target platforms: ${PLATFORMS.join(', ')}`, parse: (raw, flag) => list(raw).map((p) => oneOf(flag, p, PLATFORMS)), shown: (d) => d.platforms.join(','), prompt: { type: 'checkbox', message: 'Target platforms', choices: PLATFORMS.map((p) => ({ name: p, value: p })) } },
   { name: 'ci', key: 'ci', value: 'KIND', help: `CI workflow: ${CI_KINDS.join(' or ')}`, parse: (raw, flag) => oneOf(flag, raw, CI_KINDS), shown: (d) => d.ci, prompt: { type: 'list', message: 'CI workflow', choices: kinds({ github: 'GitHub Actions', none: 'none' }) } },
+  { name: 'devcontainer', key: 'devcontainer', value: 'yes|no', help: 'write .devcontainer/devcontainer.json (the compose shell service, for VS Code / the devcontainer CLI)', parse: (raw, flag) => oneOf(flag, raw, YES_NO) === 'yes', shown: (d) => (d.devcontainer ? 'yes' : 'no'), prompt: { type: 'list', message: 'Dev container for VS Code (.devcontainer/devcontainer.json)', choices: kinds({ yes: 'yes', no: 'no' }) } },
+  { name: 'serial', key: 'serial', value: 'MODE', help: `serial/USB boards in the shell and the dev container: ${SERIAL_MODES.join(', ')} (dev: host /dev with cgroup rules, survives re-enumeration; devices: one device, SERIAL_DEVICE)`, parse: (raw, flag) => oneOf(flag, raw, SERIAL_MODES), shown: (d) => d.serial, prompt: { type: 'list', message: 'Flash and monitor boards from the shell / dev container (serial, USB)', choices: kinds({ none: 'none', dev: 'dev: host /dev, tty and USB majors (survives re-enumeration)', devices: 'devices: one device (SERIAL_DEVICE, default /dev/ttyUSB0)' }) } },
+  { name: 'arc', key: 'arc', value: 'yes|no', help: 'also write actions-runner-controller runner scale set values (Kubernetes, arc/) for the runners', parse: (raw, flag) => oneOf(flag, raw, YES_NO) === 'yes', shown: (d) => (d.arc ? 'yes' : 'no') },
+  { name: 'system-packages', key: 'systemPackages', value: 'LIST', help: 'go-deb: Debian packages the build needs (e.g. libfuse3-dev), or none', parse: (raw) => (raw === 'none' ? [] : list(raw)), shown: () => 'none', prompt: { type: 'input', message: 'Debian packages the build needs (comma-separated, e.g. libfuse3-dev; empty for none)' } },
+  { name: 'maintainer', key: 'maintainer', value: 'NAME <EMAIL>', help: 'go-deb: the .deb Maintainer (default: from debian/control)', parse: text, prompt: { type: 'input', message: 'Maintainer of the .deb (Name <email>)' } },
   { name: 'project-name', key: 'projectName', value: 'NAME', help: 'project slug for volume and image names', parse: text, shown: () => 'the folder name' },
 ];
 

@@ -5,10 +5,12 @@
 // it was. Exit codes: 0 done (or nothing to do), 1 refused (the result would not be equivalent, a
 // path is unsafe, writing failed) or declined, 2 usage error or input it cannot read.
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, posix, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { UsageError } from '../cli/flags.js';
-import { detect, SEARCH_DIRS, suffixOf, type Group } from '../migrate/detect.js';
+import { SEARCH_DIRS, suffixOf } from '../migrate/detect.js';
+import { discover, type Discovery } from '../migrate/discover.js';
+import type { FoundCommand } from '../migrate/commands.js';
 import { unifiedDiff } from '../update/diff3.js';
 import { migrationGuide, proposal } from '../migrate/guide.js';
 import { MigrateInputError } from '../migrate/load.js';
@@ -36,28 +38,31 @@ export interface MigrateResult {
   refusals: string[];
   /** true when a refusal is about input it cannot read (exit 2), not about equivalence (exit 1). */
   inputError: boolean;
+  /** Documented commands naming files that are not there. */
+  unresolved: FoundCommand[];
+  /** Every documented command found. */
+  found: FoundCommand[];
 }
 
 /** Everything short of writing: detection, plans, equivalence checks. Never throws for bad input. */
 export async function planMigration(dir: string): Promise<MigrateResult> {
-  const res: MigrateResult = { plans: [], untouched: [], refusals: [], inputError: false };
-  let groups: Group[];
+  const res: MigrateResult = { plans: [], untouched: [], refusals: [], inputError: false, unresolved: [], found: [] };
+  let d: Discovery;
   try {
-    groups = detect(dir);
+    d = discover(dir);
   } catch (e) {
     if (!(e instanceof MigrateInputError)) throw e;
     return { ...res, refusals: [e.message], inputError: true };
   }
-  for (const g of groups) {
-    if (g.files.length < 2) {
-      const profiled = Object.values(g.files[0].services).some((s) => s.profiles !== undefined);
-      res.untouched.push(`${g.rel}/${g.files[0].name}: a single file${profiled ? ' that already uses profiles' : ''}; nothing to merge, left as it is`);
-      continue;
-    }
+  res.untouched.push(...d.untouched);
+  res.refusals.push(...d.refusals);
+  res.unresolved = d.unresolved;
+  res.found = d.found;
+  for (const g of d.groups) {
     try {
       const plan = planGroup(g);
       const check = await checkEquivalence(plan);
-      if (check.problems.length) res.refusals.push(`${g.rel}: the new file would not give the same services (${check.method}): ${check.problems.slice(0, 5).join('; ')}${check.problems.length > 5 ? `; and ${check.problems.length - 5} more` : ''}`);
+      if (check.problems.length) res.refusals.push(`${g.rel}: the new file would not give the same project (${check.method}): ${check.problems.slice(0, 5).join('; ')}${check.problems.length > 5 ? `; and ${check.problems.length - 5} more` : ''}`);
       else res.plans.push({ plan, check });
     } catch (e) {
       if (!(e instanceof MigrateRefusal) && !(e instanceof MigrateInputError)) throw e;
@@ -70,7 +75,7 @@ export async function planMigration(dir: string): Promise<MigrateResult> {
 
 const relTo = (plan: Plan, name: string) => join(plan.group.rel, name);
 /** Project-relative, `/`-separated: the form applyChanges takes. */
-const projPath = (rel: string, name: string) => (rel === '.' ? name : `${rel.split(sep).join('/')}/${name}`);
+const projPath = (rel: string, name: string) => posix.normalize(rel === '.' ? name : `${rel.split(sep).join('/')}/${name}`);
 
 /** Everything migrate writes and deletes, in order, with the lines to print once it is done. */
 export interface WritePlan {
@@ -115,8 +120,7 @@ function linkProblems(dir: string, plans: Plan[], planned: Set<string>): string[
   };
   const moved = new Set(plans.flatMap((p) => p.group.files.map((f) => real(f.path))).filter((p) => p !== null));
   const migrated = new Set(plans.map((p) => p.group.folder));
-  for (const sub of SEARCH_DIRS) {
-    const folder = join(dir, sub);
+  for (const folder of new Set([...SEARCH_DIRS.map((sub) => join(dir, sub)), ...migrated])) {
     let entries: Dirent[];
     try {
       entries = readdirSync(folder, { withFileTypes: true });
@@ -142,7 +146,7 @@ function linkProblems(dir: string, plans: Plan[], planned: Set<string>): string[
  * The whole write, planned before anything is touched: per migrated folder the backups (or the
  * deletes with --remove-old), then its compose.yaml; then docs/MIGRATION.md (its backup first).
  */
-export function planWrite(dir: string, plans: { plan: Plan; check: Check }[], removeOld: boolean): WritePlan {
+export function planWrite(dir: string, plans: { plan: Plan; check: Check }[], removeOld: boolean, unresolved: FoundCommand[] = []): WritePlan {
   const changes: Change[] = [];
   const done: string[] = [];
   const problems: string[] = [];
@@ -205,7 +209,7 @@ export function planWrite(dir: string, plans: { plan: Plan; check: Check }[], re
       changes.push({ kind: 'write', path: `${GUIDE}.bak`, content: guide.content, executable: false, expect: null, ...(guide.mode !== null ? { mode: guide.mode } : {}) });
       done.push(`kept the previous ${GUIDE} as ${GUIDE}.bak`);
     }
-    changes.push({ kind: 'write', path: GUIDE, content: migrationGuide(plans, removeOld), executable: false, expect: guide.content });
+    changes.push({ kind: 'write', path: GUIDE, content: migrationGuide(plans, removeOld, unresolved), executable: false, expect: guide.content });
     done.push(`wrote ${GUIDE}`);
   }
 
@@ -239,12 +243,12 @@ export async function migrateCommand(dir: string, opts: MigrateOptions): Promise
       out(`\n${unifiedDiff(base.text, plan.content, `a/${relTo(plan, base.name)}`, `b/${relTo(plan, NEW_FILE)}`)}`);
       for (const f of plan.group.files) if (f !== base || base.name !== NEW_FILE) out(`${relTo(plan, f.name)} -> ${opts.removeOld ? 'removed' : `${relTo(plan, f.name)}.bak`}\n`);
     }
-    out(`\n==> ${GUIDE} (new) <==\n${migrationGuide(res.plans, opts.removeOld)}`);
+    out(`\n==> ${GUIDE} (new) <==\n${migrationGuide(res.plans, opts.removeOld, res.unresolved)}`);
     out('\nDry run: nothing was written.\n');
     return 0;
   }
 
-  const wp = planWrite(dir, res.plans, opts.removeOld);
+  const wp = planWrite(dir, res.plans, opts.removeOld, res.unresolved);
   if (wp.problems.length) {
     for (const p of wp.problems) process.stderr.write(`error: ${printableLine(p)}\n`);
     process.stderr.write('Nothing was changed.\n');

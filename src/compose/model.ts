@@ -48,8 +48,10 @@ export interface Service extends Hints {
   environment?: StringMap;
   command?: string[];
   working_dir?: string;
-  restart?: 'no' | 'always' | 'on-failure' | 'unless-stopped';
+  restart?: 'no' | 'always' | 'on-failure' | `on-failure:${number}` | 'unless-stopped';
   devices?: string[];
+  /** Device cgroup rules (`c MAJOR:* rmw`): devices created later (re-enumeration) stay usable. */
+  device_cgroup_rules?: string[];
   group_add?: string[];
   profiles?: string[];
   pull_policy?: 'always' | 'never' | 'if_not_present' | 'build';

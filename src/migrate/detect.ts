@@ -17,6 +17,16 @@ export interface OldCommand {
   purpose: string;
   /** Profile in the new file (set by the planner). */
   profile: string;
+  /** Where the repo documents it (`README.md:12`, ...); empty: inferred from the files. */
+  sources: string[];
+  /** The documented lines, as written (for the guide). */
+  texts: { source: string; text: string; profiles: string[] }[];
+  /** `-p` as documented (or COMPOSE_PROJECT_NAME of a documented .env). */
+  project?: string;
+  /** `--env-file` as documented (absolute). */
+  envFiles: string[];
+  /** The project name the old command ran as. */
+  projectName?: string;
 }
 
 export interface Group {
@@ -29,12 +39,21 @@ export interface Group {
   /** The compose project name the old commands ran as, and why. */
   projectName: string;
   projectSource: string;
+  /** Files only other files use (extends: targets, symlink targets), shown for completeness. */
+  notes?: string[];
 }
 
 /** Suffix of a compose file name; '' for the base file. */
 export function suffixOf(name: string): string | null {
   const m = COMPOSE_NAME.exec(name);
   return m ? (m[1] ?? '') : null;
+}
+
+/** What a file name says it is for: the compose suffix (`dev`), else the name without `.yml` (`jibri`). */
+export function purposeOf(name: string): string {
+  const sfx = suffixOf(name);
+  if (sfx !== null) return sfx || 'base';
+  return name.replace(/\.ya?ml$/i, '');
 }
 
 /** Compose file names in one folder, without backups. */
@@ -71,7 +90,7 @@ function outsideLinks(folder: string, root: string): string[] {
 }
 
 /** docker-compose 1.29's project name: COMPOSE_PROJECT_NAME in the folder's .env, else the folder name. */
-function projectName(folder: string, files: ComposeFile[], root: string): { name: string; source: string } {
+export function projectName(folder: string, files: ComposeFile[], root: string): { name: string; source: string } {
   const named = files.map((f) => f.data.name).filter((n): n is string => typeof n === 'string');
   if (named.length) return { name: named[0], source: 'top-level name: in the old files' };
   const env = join(folder, '.env');
@@ -87,7 +106,7 @@ function projectName(folder: string, files: ComposeFile[], root: string): { name
   return { name, source: `the folder name (${basename(folder)}), as compose derives it from the first -f file` };
 }
 
-const complete = (s: Obj) => s.image !== undefined || s.build !== undefined;
+export const complete = (s: Obj) => s.image !== undefined || s.build !== undefined;
 
 /** Groups of old files, one per folder that has any. Throws MigrateInputError for input it cannot read. */
 export function detect(root: string): Group[] {
@@ -106,32 +125,34 @@ export function detect(root: string): Group[] {
   return groups;
 }
 
-function commandsOf(files: ComposeFile[], rel: string): OldCommand[] {
+export function commandsOf(files: ComposeFile[], rel: string): OldCommand[] {
   const bases = files.filter((f) => suffixOf(f.name) === '');
   if (bases.length > 1) throw new MigrateInputError(`${rel}: more than one base file (${bases.map((f) => f.name).join(', ')}); compose would pick one of them, the migration cannot tell which`);
   const base = bases[0];
   const auto = files.find((f) => suffixOf(f.name) === 'override');
   const commands: OldCommand[] = [];
-  if (base) commands.push({ files: auto ? [base, auto] : [base], implicit: true, purpose: 'base', profile: '' });
+  if (base) commands.push({ files: auto ? [base, auto] : [base], implicit: true, purpose: 'base', profile: '', sources: [], texts: [], envFiles: [] });
   else if (auto) throw new MigrateInputError(`${rel}: ${auto.name} without a base docker-compose.yml`);
   const rest = files.filter((f) => f !== base && f !== auto);
   // `X.override` files are applied after `X` (e.g. docker-compose.test.yml + docker-compose.test.override.yml)
-  const chained = new Set(rest.filter((f) => suffixOf(f.name)!.endsWith('.override') && rest.some((g) => suffixOf(g.name) === suffixOf(f.name)!.slice(0, -'.override'.length))));
+  const chained = new Set(rest.filter((f) => purposeOf(f.name).endsWith('.override') && rest.some((g) => purposeOf(g.name) === purposeOf(f.name).slice(0, -'.override'.length))));
   for (const f of rest) {
     if (chained.has(f)) continue;
-    const purpose = suffixOf(f.name)!;
-    const extra = rest.filter((g) => chained.has(g) && suffixOf(g.name) === `${purpose}.override`);
+    const purpose = purposeOf(f.name);
+    const extra = rest.filter((g) => chained.has(g) && purposeOf(g.name) === `${purpose}.override`);
     const svcs = Object.entries(f.services);
     // an override when it changes a base service, names one, or has services that cannot run alone
     const overlaps = base !== undefined && svcs.some(([n]) => base.services[n] !== undefined);
     const partial = svcs.filter(([, s]) => !complete(s ?? {})).map(([n]) => n);
     const needsBase = base !== undefined && svcs.some(([, s]) => refsOf(s).some((r) => !f.services[r] && base.services[r]));
+    // a complete file with its own `.override` partner is a base of its own (`-f x.yml -f x.override.yml`)
+    const ownBase = extra.length > 0 && partial.length === 0 && !needsBase && svcs.length > 0;
     // a file without services (only networks/volumes) only makes sense on top of the base
-    if (base && (overlaps || needsBase || partial.length > 0 || svcs.length === 0)) {
-      commands.push({ files: [base, f, ...extra], implicit: false, purpose, profile: '' });
+    if (base && !ownBase && (overlaps || needsBase || partial.length > 0 || svcs.length === 0)) {
+      commands.push({ files: [base, f, ...extra], implicit: false, purpose, profile: '', sources: [], texts: [], envFiles: [] });
     } else {
       if (partial.length) throw new MigrateInputError(`${rel}/${f.name}: service ${partial[0]} has neither image nor build and there is no base file it could override`);
-      commands.push({ files: [f, ...extra], implicit: false, purpose, profile: '' });
+      commands.push({ files: [f, ...extra], implicit: false, purpose, profile: '', sources: [], texts: [], envFiles: [] });
     }
   }
   return commands;

@@ -181,6 +181,8 @@ export interface ComposeFile {
   services: Record<string, Obj>;
   /** Services whose definition came through `extends:` (their nodes cannot be copied as they are). */
   extended: Set<string>;
+  /** Set when the file is a symlink (inside the project): where it points, project-relative. */
+  link?: string;
 }
 
 const TOP_KEYS = new Set(['version', 'name', 'services', 'volumes', 'networks', 'secrets', 'configs']);
@@ -236,7 +238,7 @@ export function loadComposeFile(path: string, root: string): ComposeFile {
   const label = relative(root, path) || basename(path);
   const { text, doc, data } = loadYaml(path, label, root);
   for (const k of Object.keys(data)) {
-    if (k === 'include') throw new MigrateInputError(`${label}: top-level include: is not supported (docker-compose 1.29 cannot read it; list the files with -f instead)`);
+    if (k === 'include') throw new MigrateInputError(`${label}: top-level include: is not supported (the included files already form one project; migrate does not rewrite include-based setups: list the files with -f if you want them merged)`);
     if (!TOP_KEYS.has(k) && !k.startsWith('x-')) throw new MigrateInputError(`${label}: unknown top-level key "${k}"`);
   }
   const raw = data.services ?? {};

@@ -19,6 +19,7 @@ import { Document, isMap, isPair, isScalar, isSeq, Pair, parseDocument, visit, Y
 import { classify, type Group, type OldCommand, type ServiceClass } from './detect.js';
 import { isObj, YAML11, type ComposeFile, type Json, type Obj } from './load.js';
 import { canonical, mergeService, mergeTop, normalizeService, sameService } from './merge.js';
+import { mapTopRefs, noTopRenames, RENAMABLE, renamedDefinition, sameDef, usesDefaultNetwork, type TopRenames } from './top-renames.js';
 
 /** The migration cannot produce an equivalent file: a reason, nothing written (exit 1). */
 export class MigrateRefusal extends Error {
@@ -63,6 +64,8 @@ export interface Plan {
   effective: Effective[];
   /** Per old command: old service name -> new name (only renamed ones). */
   renames: Map<string, string>[];
+  /** Per old command: top-level networks/volumes it defined differently, old key -> per-profile key. */
+  topRenames: TopRenames[];
   /** Per old command: its `-f` list ('' for plain `docker compose`), for messages. */
   oldArgs: string[];
   /** Per old command: whether its new command needs `--profile` (false when it ran only profile-less services). */
@@ -90,6 +93,7 @@ export function effectiveOf(cmd: OldCommand): Effective {
 function preferredProfile(cmd: OldCommand, eff: Effective): string | undefined {
   const p = cmd.purpose.toLowerCase();
   if (p === 'base') return 'default';
+  if (p === 'base-only') return 'base';
   if (p === 'runner') return 'dev';
   if (p === 'runners') return 'prod';
   if (/^(build|builds|images?)$/.test(p)) {
@@ -196,7 +200,8 @@ export function planGroup(group: Group): Plan {
   const effs = cmds.map(effectiveOf);
   const own = new Set(effs.flatMap((e) => Object.values(e.services).flatMap((s) => ownProfiles(s) ?? [])));
   assignProfiles(cmds, effs, own);
-  const top = mergeTopLevel(group, effs);
+  const { renames: topRenames, effs: renamedEffs } = splitTopLevel(group, effs);
+  const top = mergeTopLevel(group, renamedEffs);
 
   let renames: Map<string, string>[] = cmds.map(() => new Map());
   let outs: OutService[] = [];
@@ -209,7 +214,7 @@ export function planGroup(group: Group): Plan {
     for (const e of effs) for (const n of Object.keys(e.services)) if (!names.includes(n)) names.push(n);
     for (const orig of names) {
       const variants: { key: string; cmds: number[]; def: Obj }[] = [];
-      effs.forEach((e, i) => {
+      renamedEffs.forEach((e, i) => {
         if (!e.services[orig]) return;
         const def = mapRefs(e.services[orig], (n) => renames[i].get(n) ?? n, (to, o) => (to !== o ? o : null));
         const k = key(def);
@@ -260,6 +265,7 @@ export function planGroup(group: Group): Plan {
     top,
     effective: effs,
     renames,
+    topRenames,
     oldArgs: cmds.map((c) => (c.implicit && c.files.length <= 2 ? '' : c.files.map((f) => `-f ${f.name}`).join(' '))),
     profiled: cmds.map((c) => outs.some((o) => o.profiles?.includes(c.profile))),
     content: '',
@@ -285,6 +291,58 @@ function checkOwnProfiles(outs: OutService[], effs: Effective[], cmds: OldComman
       if (mine.length && mine.length !== all.length) throw new MigrateRefusal(`profile ${p} of the old files holds ${all.filter((n) => !mine.includes(n)).join(', ')} only outside ${cmds[i].files.map((f) => f.name).join(' + ')}; kept as it is, --profile ${p} would start more than that command did`);
     });
   }
+}
+
+/** A definition as compose uses it: `default:`, `default: {}` and no entry at all are one network. */
+const defOf = (v: Json | undefined): Json => (v === undefined || v === null || (isObj(v) && Object.keys(v).length === 0) ? null : v);
+
+/**
+ * Networks and volumes that old commands define differently (the default network included: a command
+ * that never defines it still uses compose's own) keep, per command, their own definition: the one most
+ * commands use keeps the key, each other one moves to KEY-PROFILE with the runtime name it had.
+ */
+function splitTopLevel(group: Group, effs: Effective[]): { renames: TopRenames[]; effs: Effective[] } {
+  const cmds = group.commands;
+  const renames = cmds.map(noTopRenames);
+  for (const kind of RENAMABLE) {
+    const keys = new Set(effs.flatMap((e) => Object.keys(e.top[kind])));
+    const taken = new Set(keys);
+    for (const key of keys) {
+      const variants: { def: Json; cmds: number[] }[] = [];
+      effs.forEach((e, i) => {
+        const defined = key in e.top[kind];
+        if (!defined && !(kind === 'networks' && key === 'default' && usesDefaultNetwork(e.services))) return;
+        const def = defOf(e.top[kind][key]);
+        const v = variants.find((x) => sameDef(x.def, def));
+        if (v) v.cmds.push(i);
+        else variants.push({ def, cmds: [i] });
+      });
+      if (variants.length < 2) continue;
+      const keeper = [...variants].sort((a, b) => b.cmds.length - a.cmds.length || a.cmds[0] - b.cmds[0])[0];
+      for (const v of variants) {
+        if (v === keeper) continue;
+        let name = `${key}-${cmds[v.cmds[0]].profile}`;
+        for (let n = 2; taken.has(name); n++) name = `${key}-${cmds[v.cmds[0]].profile}-${n}`;
+        taken.add(name);
+        for (const i of v.cmds) renames[i][kind].set(key, name);
+      }
+    }
+  }
+  const out = effs.map((e, i): Effective => {
+    const r = renames[i];
+    if (r.networks.size === 0 && r.volumes.size === 0) return e;
+    const services = Object.fromEntries(Object.entries(e.services).map(([n, s]) => [n, mapTopRefs(s, r, true)]));
+    const top = { ...e.top };
+    for (const kind of RENAMABLE) {
+      top[kind] = { ...e.top[kind] };
+      for (const [from, to] of r[kind]) {
+        top[kind][to] = renamedDefinition(kind, from, top[kind][from] ?? null, cmds[i].projectName ?? group.projectName);
+        delete top[kind][from];
+      }
+    }
+    return { services, from: e.from, top };
+  });
+  return { renames, effs: out };
 }
 
 /** Top-level volumes/networks/secrets/configs of all old commands; one name with two definitions is refused. */

@@ -1,5 +1,6 @@
 // What a run tells the user: the files it changed (never its own state file), conflicts and what
 // to do about them, and the next steps. Pure: text in, text out.
+import { presetOf } from '../presets/index.js';
 import { envSlug, type Answers } from '../answers.js';
 import { FILES } from '../paths.js';
 import { printableLine } from '../safety/text.js';
@@ -50,6 +51,9 @@ export function summaryText(plan: Plan, envChanges: EnvChanges | null, opts: { d
 
 /** After a first scaffold: how to build, check and commit. */
 export function nextSteps(a: Answers): string {
+  // Presets other than PlatformIO say their own next steps.
+  const own = presetOf(a).nextSteps?.(a);
+  if (own !== undefined) return own;
   const env = a.envs[0];
   const slug = envSlug(env.name);
   const generated = [FILES.dockerfile, FILES.dockerignore, 'docker/', 'scripts/', 'compose.*.yaml', ...(a.ci === 'github' ? ['.github/'] : []), FILES.docs, STATE_FILE];

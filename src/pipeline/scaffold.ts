@@ -4,7 +4,8 @@
 // way, apply. On an already scaffolded project this is `update` with the new answers.
 import type { Answers } from '../answers.js';
 import type { FlagAnswers } from '../cli/flags.js';
-import { askAll, type Question } from '../questions.js';
+import { choosePreset } from '../presets/choose.js';
+import type { Question } from '../questions.js';
 import type { EnvChanges } from '../update/envs-diff.js';
 import { printableLine } from '../safety/text.js';
 import { CancelledError } from './cancel.js';
@@ -57,7 +58,7 @@ export class Scaffold {
     if (this.project.projectDir !== '.') say(`PlatformIO project in ${printableLine(this.project.projectDir)}/: the files go to the repository root ${printableLine(this.root)}\n`);
     // Said at once, so that they come before any error the answers may still raise.
     const warnings = [...this.project.warnings];
-    if (this.loaded && this.project.envs === null) warnings.push(`no platformio.ini in ${this.project.projectDir === '.' ? this.root : `${this.root}/${this.project.projectDir}`}: the stored envs are kept`);
+    if (this.loaded && this.loaded.state.answers.toolchain === 'platformio' && this.project.envs === null) warnings.push(`no platformio.ini in ${this.project.projectDir === '.' ? this.root : `${this.root}/${this.project.projectDir}`}: the stored envs are kept`);
     for (const w of warnings) this.io.err(`warning: ${w}\n`);
     const { stored, envChanges } = storedWithEnvChanges(this.project, this.loaded);
     this.stored = stored;
@@ -65,14 +66,15 @@ export class Scaffold {
   }
 
   async ask(prompt: Prompt = noPrompt): Promise<void> {
-    this.answers = await askAll({
-      flags: this.options.flagAnswers ?? {},
-      stored: this.stored,
-      project: this.project,
-      yes: Boolean(this.options.yes),
-      interactive: Boolean(this.options.interactive),
-      prompt,
-    });
+    const flags = this.options.flagAnswers ?? {};
+    const yes = Boolean(this.options.yes);
+    const interactive = Boolean(this.options.interactive);
+    // The preset (--preset, stored, detected, asked) asks its own questions and renders its files.
+    const preset = await choosePreset(this.root, this.project, { flag: flags.preset, stored: this.stored?.toolchain, yes, interactive, prompt });
+    // Stored answers of another preset are no answers for this one.
+    const stored = this.stored?.toolchain === preset.id ? this.stored : undefined;
+    this.answers = await preset.ask({ flags, stored, project: this.project, yes, interactive, prompt, root: this.root });
+    if (preset.id !== 'platformio') this.envChanges = null;
   }
 
   /** Plans and writes; in a terminal, files in the way are decided one by one. Returns the exit code. */
@@ -80,7 +82,7 @@ export class Scaffold {
     const req: RunRequest = {
       root: this.root,
       answers: this.answers,
-      deselectedEnvs: deselectedOf(this.project, this.answers),
+      deselectedEnvs: this.answers.toolchain === 'platformio' ? deselectedOf(this.project, this.answers) : [],
       loaded: this.loaded,
       envChanges: this.envChanges,
       force: Boolean(this.options.force),

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { AnswersError, validateAnswers, type Answers, type EnvAnswer } from '../answers.js';
 import { FILES, STATE_FILE, TOOL_VERSION } from '../paths.js';
+import { PRESET_PATHS, presetById } from '../presets/index.js';
 import { renderAll, type Artifact } from '../render/index.js';
 import { printableLine } from '../safety/text.js';
 import { inspectPath } from './apply.js';
@@ -16,7 +17,7 @@ export { STATE_FILE };
 export const LEGACY = { yoRc: '.yo-rc.json', key: 'create-pio-docker', baseDir: '.create-pio-docker/base' } as const;
 
 /** Every path any version of the tool generates: nothing else is ever deleted or read as a base. */
-export const KNOWN_PATHS: ReadonlySet<string> = new Set(Object.values(FILES));
+export const KNOWN_PATHS: ReadonlySet<string> = new Set([...Object.values(FILES), ...PRESET_PATHS]);
 
 const FORMAT = 1;
 
@@ -92,8 +93,10 @@ export function checkAnswers(v: unknown, where: string): Answers {
     throw new StateError(`${where}: answers.${field} should be ${want}; fix or delete the file and scaffold again`);
   };
   if (!isRecord(v)) bad('', 'an object');
-  const a = v as Record<string, unknown>;
+  // Answers stored before presets (or without the field): PlatformIO.
+  const a: Record<string, unknown> = { toolchain: 'platformio', ...(v as Record<string, unknown>) };
   const str = (k: string) => typeof a[k] === 'string' || bad(k, 'a string');
+  if (a.presetAnswers !== undefined && !isRecord(a.presetAnswers)) bad('presetAnswers', 'an object');
   for (const k of ['toolchain', 'projectName', 'baseImage', 'platformioVersion', 'ci']) str(k);
   if (!Array.isArray(a.envs)) bad('envs', 'a list');
   (a.envs as unknown[]).forEach((e, i) => {
@@ -112,7 +115,11 @@ export function checkAnswers(v: unknown, where: string): Answers {
   try {
     const envs = (a.envs as EnvAnswer[]).map((e) => ({ name: e.name, board: e.board ?? null, platform: e.platform ?? null }));
     // Answers stored before projectDir existed: the project was the root.
-    return validateAnswers({ ...(a as unknown as Answers), projectDir: (a.projectDir as string | undefined) ?? '.', envs });
+    // Answers stored before the dev container and serial answers existed: their defaults.
+    const added = { devcontainer: a.devcontainer ?? true, serial: a.serial ?? 'none', arc: a.arc ?? false } as Pick<Answers, 'devcontainer' | 'serial' | 'arc'>;
+    const answers = validateAnswers({ ...(a as unknown as Answers), ...added, projectDir: (a.projectDir as string | undefined) ?? '.', envs });
+    presetById(answers.toolchain).validate(answers);
+    return answers;
   } catch (e) {
     if (e instanceof AnswersError) throw new StateError(`${where}: stored answers are not valid: ${e.message}; fix or delete the file and scaffold again`);
     throw e;

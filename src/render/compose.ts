@@ -1,7 +1,7 @@
 // The compose files: images (one service per Dockerfile target), builds (one service per env)
 // and self-hosted runners. Built as typed data (src/compose/model.ts), written with `yaml`.
 import type { Answers } from '../answers.js';
-import { commentedOut, writeCompose, YAML_META as M, type BuildSpec, type ComposeFile, type Service, type StringMap, type Volume } from '../compose/model.js';
+import { writeCompose, YAML_META as M, type BuildSpec, type ComposeFile, type Service, type StringMap, type Volume } from '../compose/model.js';
 import { FILES } from '../paths.js';
 import { renderContext, type ImageTarget, type RenderContext } from './context.js';
 import type { Artifact, Renderer } from './types.js';
@@ -103,11 +103,10 @@ function buildFile(c: RenderContext): ComposeFile {
         'PID 1 (docker stop ends a build promptly), all capabilities dropped but those the entrypoint',
         'needs to fix the cache volume and drop to the user.',
       ].join('\n'),
-      trailer: [
-        'Serial upload (pio run -t upload) needs the board\'s port; the image user is in dialout.',
-        'group_add only matters for services started with `user:` (the entrypoint keeps the image user\'s groups).',
-        commentedOut({ devices: ['/dev/ttyUSB0:/dev/ttyUSB0'], group_add: ['dialout'] }),
-      ].join('\n'),
+      trailer:
+        c.a.serial === 'none'
+          ? 'Boards (pio run -t upload, pio device monitor): `npx create-pio-docker update --serial dev` gives\nthe shell service (and the dev container) the serial and USB devices (docs/DOCKER.md).'
+          : `Builds need no board; the shell service (and the dev container) reach them (--serial ${c.a.serial}).`,
     },
     image: c.imageRef('builder'),
     init: true,
@@ -138,12 +137,13 @@ function buildFile(c: RenderContext): ComposeFile {
   };
   services.clean = { [M]: { merge: env, comment: 'Removes build output.' }, command: ['clean'], profiles: ['clean'] };
   services.shell = {
-    [M]: { merge: env, comment: `Interactive shell in the dev image (scripts/build-docker.sh --target dev builds it): run --rm shell` },
+    [M]: { merge: env, comment: `Interactive shell in the dev image (scripts/build-docker.sh --target dev builds it): run --rm shell${c.a.devcontainer ? `\nThe dev container (${c.files.devcontainer}) is this service.` : ''}` },
     image: c.imageRef('dev'),
     command: ['bash'],
     profiles: ['shell'],
     stdin_open: true,
     tty: true,
+    ...serialAccess(c, env),
   };
   const first = c.envs[0];
   const run = `docker compose -f ${f} run --rm`;
@@ -167,57 +167,86 @@ function buildFile(c: RenderContext): ComposeFile {
   };
 }
 
+/** Host /dev character-device majors the shell may use: ttyUSB (188), ttyACM (166), USB (189). */
+export const SERIAL_MAJORS = { ttyUSB: 188, ttyACM: 166, usb: 189 } as const;
+
+/**
+ * The boards for the shell service (and the dev container, which is that service). `dev`: the host's
+ * /dev with cgroup rules for the serial and USB majors, so a board that re-enumerates while it is
+ * flashed (ESP32-S2/S3 native USB) comes back usable; `devices`: one device, SERIAL_DEVICE. The
+ * entrypoint gives the user the groups of the devices it finds (docker/entrypoint.sh).
+ */
+function serialAccess(c: RenderContext, env: Service): Pick<Service, 'volumes' | 'device_cgroup_rules' | 'devices' | 'environment'> {
+  if (c.a.serial === 'dev') {
+    return {
+      volumes: [...env.volumes!, '/dev:/dev'],
+      device_cgroup_rules: Object.values(SERIAL_MAJORS).map((m) => `c ${m}:* rmw`),
+    };
+  }
+  if (c.a.serial === 'devices') {
+    const device = '${SERIAL_DEVICE:-/dev/ttyUSB0}';
+    return { devices: [`${device}:${device}`], environment: { ...env.environment!, SERIAL_DEVICES: device } };
+  }
+  return {};
+}
+
 function runnersFile(c: RenderContext): ComposeFile {
   const f = c.files.composeRunners;
+  const secrets = '/run/runner-secrets';
   const env: StringMap = {
     [M]: { anchor: 'runner-env' },
-    // Unset values stay empty here: the runner entrypoint refuses to start without URL and token.
+    // No credential here: compose would put it in the container's config (docker inspect) and in
+    // the environment every job can read. The entrypoint reads it, as root, from RUNNER_SECRETS.
     RUNNER_URL: '${RUNNER_URL:-}',
-    RUNNER_TOKEN: '${RUNNER_TOKEN:-}',
-    RUNNER_TOKEN_FILE: '${RUNNER_TOKEN_FILE:-}',
     RUNNER_EPHEMERAL: '${RUNNER_EPHEMERAL:-0}',
+    RUNNER_GROUP: '${RUNNER_GROUP:-}',
+    RUNNER_SECRETS_DIR: secrets,
   };
   const runner: Service = {
     [M]: {
       anchor: 'runner',
-      comment: 'Shared by every runner. The token comes from the environment or a file, never from here.',
-      trailer: [
-        'Token from a file instead: uncomment, add at the top level',
-        '  secrets: {runner_token: {file: ./.runner-token}}',
-        'and set RUNNER_TOKEN_FILE=/run/secrets/runner_token.',
-        commentedOut({ secrets: ['runner_token'] }),
+      comment: [
+        'Shared by every runner. Credentials are root-only files in RUNNER_SECRETS (default',
+        `${c.runnerSecretsDir}), mounted read-only: NAME.jitconfig (a JIT config, one job) or token`,
+        '(a registration token); registration runs as root before the drop to the runner user.',
+        'A configuration error exits 2 and is retried at most 3 times (on-failure:3), never in a loop.',
       ].join('\n'),
     },
     image: c.imageRef('runner'),
     // An init as PID 1 for signals and zombies; no capability limits (jobs may need more).
     init: true,
     environment: env,
-    restart: 'unless-stopped',
+    restart: 'on-failure:3',
   };
   const services: Record<string, Service> = {};
-  const volumes: Record<string, Volume> = { [c.cacheVolume]: volume(c.cacheVolume) };
-  for (const profile of ['dev', 'prod'] as const) {
-    const labels = [...new Set(['platformio', profile, ...c.a.runners.labels])].join(',');
+  const volumes: Record<string, Volume> = {};
+  for (const profile of c.runnerGroups) {
+    const cache = c.runnerCacheVolume(profile);
+    volumes[cache] = volume(cache);
     for (let i = 1; i <= c.a.runners[profile]; i++) {
       const name = `runner-${profile}-${i}`;
       const own = `${c.a.projectName}-${name}`;
       volumes[own] = volume(own);
       services[name] = {
         [M]: { merge: runner },
-        // Each runner keeps its software and registration in its own volume.
-        volumes: [cacheMount(c), `${own}:${c.inImage.runnerDir}`],
-        environment: { [M]: { merge: env }, RUNNER_NAME: `${c.a.projectName}-${profile}-${i}`, RUNNER_LABELS: labels },
+        // The group's own toolchain cache (not the local builds'), the runner's own volume for its
+        // software and registration, and the credentials, read-only.
+        volumes: [`${cache}:${c.cachePath}`, `${own}:${c.inImage.runnerDir}`, `\${RUNNER_SECRETS:-${c.runnerSecretsDir}}:${secrets}:ro`],
+        environment: { [M]: { merge: env }, RUNNER_INSTANCE: `${c.a.projectName}-${profile}-${i}`, RUNNER_LABELS: c.runnerLabels(profile).join(',') },
         profiles: [profile],
       };
     }
   }
-  const profile = c.a.runners.dev > 0 ? 'dev' : 'prod';
+  const profile = c.runnerGroups[0];
+  const one = `${c.a.projectName}-${profile}-1`;
   return {
     header: header(c, [
       `Self-hosted GitHub Actions runners (image: ${c.files.composeImages} --profile runner build).`,
-      `Profiles: dev (${c.a.runners.dev} runner${c.a.runners.dev === 1 ? '' : 's'}), prod (${c.a.runners.prod}).`,
-      '  export RUNNER_URL=https://github.com/OWNER/REPO RUNNER_TOKEN=...   # or RUNNER_TOKEN_FILE',
-      `  docker compose -f ${f} --profile ${profile} up -d`,
+      `Profiles: dev (${c.a.runners.dev} runner${c.a.runners.dev === 1 ? '' : 's'}), prod (${c.a.runners.prod}). Credentials: root-only files (docs/DOCKER.md):`,
+      `  sudo install -d -m 700 ${c.runnerSecretsDir}`,
+      `  gh api -X POST repos/OWNER/REPO/actions/runners/registration-token --jq .token | sudo install -m 600 /dev/stdin ${c.runnerSecretsDir}/token`,
+      `  RUNNER_URL=https://github.com/OWNER/REPO docker compose -f ${f} --profile ${profile} up -d`,
+      `One-job runners instead: a JIT config per start in ${c.runnerSecretsDir}/${one}.jitconfig.`,
     ]),
     extensions: { 'x-runner': runner },
     services,

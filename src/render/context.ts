@@ -7,6 +7,9 @@ import { VERSIONS } from '../versions.js';
 /** Image targets (Dockerfile stages that get a tagged image). */
 export type ImageTarget = 'dev' | 'builder' | 'runner';
 
+/** Self-hosted runner groups: `dev` takes untrusted work (pull requests), `prod` the default branch. */
+export type RunnerGroup = 'dev' | 'prod';
+
 export interface RenderContext {
   a: Answers;
   tc: Toolchain;
@@ -27,6 +30,20 @@ export interface RenderContext {
   defaultEnv: string;
   extraApt: string[];
   hasRunners: boolean;
+  /** Runner groups that have at least one runner (none without runners). */
+  runnerGroups: RunnerGroup[];
+  /**
+   * The labels a group's runners register with (GitHub adds `self-hosted`, OS and arch): one source
+   * for the runner services and the workflow's `runs-on`, so the two cannot drift apart.
+   */
+  runnerLabels: (group: RunnerGroup) => string[];
+  /**
+   * A runner group's own toolchain cache volume: a job on a dev runner (pull requests) cannot
+   * change the toolchains prod runners and local builds (cacheVolume) use.
+   */
+  runnerCacheVolume: (group: RunnerGroup) => string;
+  /** Host folder with the runners' root-only credential files (RUNNER_SECRETS overrides it). */
+  runnerSecretsDir: string;
   /** More than MANY_ENVS envs: only `serviceEnvs` get their own compose service and CI job. */
   manyEnvs: boolean;
   /**
@@ -85,6 +102,10 @@ export function renderContext(a: Answers): RenderContext {
     defaultEnv: a.envs[0].name,
     extraApt: a.tools.flatMap((t) => [...OPTIONAL_TOOLS[t].apt]).sort(),
     hasRunners,
+    runnerGroups: hasRunners ? (['dev', 'prod'] as const).filter((g) => a.runners[g] > 0) : [],
+    runnerLabels: (group) => [...new Set(['platformio', group, ...a.runners.labels])],
+    runnerCacheVolume: (group) => `${a.projectName}-platformio-ci-${group}`,
+    runnerSecretsDir: `/etc/github-runners/${a.projectName}`,
     ...envServices(a),
     dq: dockerQuote,
     nativeApt: a.envs.some((e) => e.platform === 'native') ? [...tc.nativeApt] : [],

@@ -1,17 +1,14 @@
 // All artifacts for a set of answers, in a stable order.
 import { validateAnswers, type Answers } from '../answers.js';
-import { composeRenderers } from './compose.js';
-import { renderDocs } from './docs.js';
-import { renderDockerfile, renderDockerignore } from './dockerfile.js';
-import { shellRenderers } from './shell.js';
-import type { Artifact, Renderer } from './types.js';
-import { renderWorkflow } from './workflow.js';
-
-const RENDERERS: Renderer[] = [renderDockerfile, renderDockerignore, ...shellRenderers, ...composeRenderers, renderWorkflow, renderDocs];
+import { presetOf } from '../presets/index.js';
+import type { Artifact } from './types.js';
 
 export function renderAll(answers: Answers): Artifact[] {
   const a = validateAnswers(answers);
-  const artifacts = RENDERERS.flatMap((render) => render(a));
+  // The preset of the answers renders: PlatformIO's renderers, go-deb's, ...
+  const preset = presetOf(a);
+  preset.validate(a);
+  const artifacts = preset.renderers.flatMap((render) => render(a));
   const seen = new Set<string>();
   for (const { path } of artifacts) {
     if (seen.has(path)) throw new Error(`two renderers produce ${path}`);

@@ -16,8 +16,6 @@ export interface ShellContext extends RenderContext {
   nativeEnvWords: string;
   /** Quoted firmware file globs (relative to the env's build folder). */
   artifactWords: string;
-  /** Runner labels from the answers, comma-separated (the RUNNER_LABELS default). */
-  runnerLabels: string;
 }
 
 export function shellContext(a: Answers): ShellContext {
@@ -29,7 +27,6 @@ export function shellContext(a: Answers): ShellContext {
     envWords: words(c.envs.map((e) => e.name)),
     nativeEnvWords: words(c.envs.filter((e) => e.platform === 'native').map((e) => e.name)),
     artifactWords: words(c.tc.artifactGlobs),
-    runnerLabels: a.runners.labels.join(','),
   };
 }
 

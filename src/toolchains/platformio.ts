@@ -1,5 +1,5 @@
-// The PlatformIO preset: everything toolchain-specific that renderers need.
-// Another toolchain (Go, Python wheels) would be a sibling module with the same shape.
+// PlatformIO's toolchain record: everything toolchain-specific its renderers need. The preset itself
+// (questions, readers, renderers behind the registry) is src/presets/platformio/.
 import type { Answers } from '../answers.js';
 
 export interface Toolchain {
@@ -53,9 +53,8 @@ export const platformio: Toolchain = {
   commands: ['access', 'account', 'boards', 'check', 'ci', 'debug', 'device', 'home', 'init', 'lib', 'org', 'pkg', 'platform', 'project', 'remote', 'run', 'settings', 'system', 'team', 'test', 'upgrade'],
 };
 
+/** The PlatformIO toolchain record; only PlatformIO's renderers (src/presets/platformio/) use it. */
 export function toolchainFor(a: Answers): Toolchain {
-  switch (a.toolchain) {
-    case 'platformio':
-      return platformio;
-  }
+  if (a.toolchain !== 'platformio') throw new Error(`PlatformIO renderers called for the ${a.toolchain} preset`);
+  return platformio;
 }

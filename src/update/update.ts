@@ -20,13 +20,15 @@ export interface UpdateOptions {
   dryRun: boolean;
   check: boolean;
   force?: boolean;
+  /** Defaults for answers neither stored nor given (e.g. runner counts when turning runners on). */
+  yes?: boolean;
   flagAnswers?: FlagAnswers;
 }
 
 /** Runs the update as the CLI does; returns the exit code (0 clean, 1 conflicts or stale, 2 input error). */
 export async function updateCommand(dir: string, opts: UpdateOptions, io: Output = STDIO): Promise<number> {
   // The scaffold's own steps, never prompting, on a project that must have been scaffolded.
-  const s = new Scaffold(dir, { flagAnswers: opts.flagAnswers, force: opts.force, dryRun: opts.dryRun, check: opts.check, interactive: false }, io);
+  const s = new Scaffold(dir, { flagAnswers: opts.flagAnswers, yes: opts.yes, force: opts.force, dryRun: opts.dryRun, check: opts.check, interactive: false }, io);
   s.read();
   if (!s.loaded) throw new UpdateError(`${s.root} was never scaffolded (no ${STATE_FILE}): run create-pio-docker there first`);
   await s.ask();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # FOR TESTS ONLY: prepares a local Docker Engine for the engine tests on a machine that reaches
 # Debian's apt mirror but no image registry and no PyPI (see docs/testing.md).
-#   1. installs Debian's docker.io, debootstrap, shellcheck, docker-compose and iptables if missing,
+#   1. installs Debian's docker.io, debootstrap, shellcheck, docker-compose, iptables and docker-registry (a real
+#      registry on 127.0.0.1 for test/registry.test.ts) if missing,
 #      and the compose v2 and buildx CLI plugins from Debian trixie's packages (`docker compose`,
 #      `docker buildx`; see step 1b) unless both docker CLIs already have them;
 #   2. starts /usr/sbin/dockerd in the background (log: /var/log/cpd-dockerd.log) unless an
@@ -9,12 +10,14 @@
 #   3. makes the local base images the tests pass as BASE_IMAGE, if missing:
 #        cpd-test/debian:bookworm  debootstrap --variant=minbase, imported with `docker import`
 #        cpd-test/python:bookworm  the above plus Debian's python3, python3-venv, python3-pip
+#        cpd-test/golang:bookworm  the above plus Debian's golang-go and dpkg-dev (go-deb preset)
 #      They are never tagged with an official name (python:..., debian:...).
 # Needs root. Idempotent: when everything is there it only checks, in a few seconds.
 set -euo pipefail
 
 DEBIAN_IMAGE=cpd-test/debian:bookworm
 PYTHON_IMAGE=cpd-test/python:bookworm
+GOLANG_IMAGE=cpd-test/golang:bookworm
 DOCKERD_LOG=/var/log/cpd-dockerd.log
 SOCKET=/var/run/docker.sock
 START_TIMEOUT=60
@@ -25,7 +28,7 @@ die() { echo "setup-engine: error: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "run as root (installs packages and starts dockerd)"
 
 # 1. Debian packages
-PACKAGES=(docker.io debootstrap shellcheck docker-compose iptables)
+PACKAGES=(docker.io debootstrap shellcheck docker-compose iptables docker-registry)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -199,5 +202,22 @@ RUN apt-get update \\
 CMD ["python3"]
 EOF
   say "$PYTHON_IMAGE built"
+fi
+
+# 3c. Go stand-in for the official golang:*-bookworm images (the go-deb preset's BASE_IMAGE)
+if has_image "$GOLANG_IMAGE"; then
+  say "$GOLANG_IMAGE present"
+else
+  say "building $GOLANG_IMAGE from $DEBIAN_IMAGE (Debian's golang-go, dpkg-dev)"
+  DOCKER_BUILDKIT=0 "$DOCKER" build -q -t "$GOLANG_IMAGE" - >/dev/null <<EOF
+FROM $DEBIAN_IMAGE
+LABEL org.opencontainers.image.description="create-pio-docker TEST STAND-IN for golang:*-bookworm (Debian's golang-go), tests only"
+ENV LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends golang-go dpkg-dev ca-certificates \\
+ && rm -rf /var/lib/apt/lists/*
+CMD ["go", "version"]
+EOF
+  say "$GOLANG_IMAGE built"
 fi
 say "ready"

@@ -294,14 +294,34 @@ else
   fix_owner "$CACHE_DIR"
   fix_exec "$CACHE_DIR"
   if ((stamp)); then write_stamp "$CACHE_DIR"; fi
-  # The runner image keeps the runner software and its registration in a volume too.
-  if [[ -n ${RUNNER_DIR:-} ]]; then
-    fix_owner "$RUNNER_DIR"
-    if ((stamp)); then write_stamp "$RUNNER_DIR"; fi
-  fi
+fi
+# The runner image registers here, as root, before the drop: its credential is a file only root
+# can read, and no variable that held one goes on to the runner and its jobs.
+if [[ ${1##*/} == runner-entrypoint ]] && ((!as_user)); then
+  RUNNER_OWNER=$owner "$1" root "${@:2}" || exit
+  unset RUNNER_TOKEN ACTIONS_RUNNER_INPUT_JITCONFIG ACTIONS_RUNNER_INPUT_TOKEN
 fi
 
 find_groups "$want_gid"
+# --- serial and USB device groups (create-pio-docker --serial) ---------------------------------
+# Boards passed in (--device, or /dev bound with device cgroup rules) belong to a group whose gid
+# differs between distributions (dialout: 20 on Debian, 18 on Fedora; uucp on Arch; plugdev for
+# libusb probes): the user gets the group each device node has. SERIAL_DEVICES: more paths
+# (space-separated, e.g. /dev/ttyS0). Root's group is never handed out. One stat for all nodes.
+shopt -s nullglob
+read -ra serial_paths <<<"${SERIAL_DEVICES:-}"
+serial_nodes=()
+for dev in /dev/ttyUSB* /dev/ttyACM* /dev/bus/usb/*/* "${serial_paths[@]}"; do
+  if [[ -c $dev ]]; then serial_nodes+=("$dev"); fi
+done
+shopt -u nullglob
+if ((${#serial_nodes[@]} > 0)); then
+  while read -r dev_gid; do
+    if [[ $dev_gid != 0 && ,$groups, != *,"$dev_gid",* ]]; then groups+=,$dev_gid; fi
+  done < <(stat -L -c %g -- "${serial_nodes[@]}" 2>/dev/null)
+  debug "serial/USB devices: ${serial_nodes[*]}"
+fi
+# --- end of serial and USB device groups -------------------------------------------------------
 export HOME=$USER_HOME USER=$USER_NAME LOGNAME=$USER_NAME
 debug "running as $owner (from $from, groups $groups): $*"
 exec setpriv --reuid="$want_uid" --regid="$want_gid" --groups="$groups" -- "$@"

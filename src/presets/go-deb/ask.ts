@@ -1,0 +1,50 @@
+// go-deb's questions, from the one answer table (src/cli/flags.ts): flag > stored > --yes default >
+// prompt. What go.mod, cmd/* and debian/control say is read fresh on every run.
+import { AnswersError, defaultAnswers, envSlug, type Answers } from '../../answers.js';
+import { Asker, asString } from '../../questions.js';
+import type { PresetAskContext } from '../types.js';
+import { goDebOf, type GoDebAnswers } from './answers.js';
+import { readGoProject } from './read.js';
+
+const asList = (raw: unknown) => {
+  const s = Array.isArray(raw) ? raw.join(',') : asString(raw);
+  return s === '' || s === 'none' ? [] : s.split(/[\s,]+/).filter((x) => x !== '');
+};
+
+/** golang:<major.minor>-bookworm for go.mod's version: Debian based, so apt names match. */
+export const defaultGoImage = (goVersion: string) => `golang:${goVersion.split('.').slice(0, 2).join('.')}-bookworm`;
+
+export async function askGoDeb(ctx: PresetAskContext): Promise<Answers> {
+  const repo = readGoProject(ctx.root);
+  const { flags: f } = ctx;
+  const s = ctx.stored;
+  const sg = s ? goDebOf(s) : undefined;
+  const d = defaultAnswers(f.projectName ?? s?.projectName ?? ctx.project.name, []);
+  const last = envSlug(repo.commands[0]?.name ?? d.projectName) || d.projectName;
+  const q = new Asker(ctx);
+
+  const baseImage = await q.ask('base-image', f.baseImage, s?.baseImage, defaultGoImage(repo.goVersion), asString, { message: 'Base image (Debian based, with Go)' });
+  const systemPackages = await q.ask('system-packages', f.systemPackages, sg?.systemPackages, [], asList);
+  // debian/control is the source of truth for the package's metadata when there is one.
+  const maintainer = await q.ask('maintainer', f.maintainer ?? repo.debian?.maintainer ?? undefined, sg?.deb.maintainer, `${d.projectName} maintainers <maintainers@example.invalid>`, asString);
+  const image = await q.ask('image', f.image, s?.image.name, `${d.projectName}-build`, asString);
+  const registry = await q.ask('registry', f.registry, s?.image.registry, d.image.registry, asString);
+  const ci = await q.ask('ci', f.ci, s?.ci, d.ci, (raw) => asString(raw) as Answers['ci']);
+  if (q.missing.length) {
+    throw new AnswersError(`no terminal to ask in; missing answers: ${q.missing.join(', ')} (pass them, or --yes for the defaults)`, q.missing[0].slice(2));
+  }
+  const g: GoDebAnswers = {
+    module: repo.module,
+    goVersion: repo.goVersion,
+    commands: repo.commands,
+    cgo: repo.cgo,
+    systemPackages,
+    deb: {
+      name: repo.debian?.name ?? (envSlug(last).replace(/_/g, '-').replace(/^[^a-z0-9]+/, '') || d.projectName),
+      maintainer,
+      depends: repo.debian?.depends ?? [],
+      description: (repo.debian?.description ?? `${last} (${repo.module})`).slice(0, 200),
+    },
+  };
+  return { ...d, toolchain: 'go-deb', baseImage, image: { name: image, registry }, ci, devcontainer: false, presetAnswers: g as unknown as Record<string, unknown> };
+}

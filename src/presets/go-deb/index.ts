@@ -1,0 +1,20 @@
+// The go-deb preset: a Go module built into binaries and a .deb in a builder image.
+import type { Preset } from '../types.js';
+import { goDebOf } from './answers.js';
+import { askGoDeb } from './ask.js';
+import { hasGoMod, readGoProject } from './read.js';
+import { GO_DEB_FILES, goDebNextSteps, goDebRenderers } from './render.js';
+
+export const goDeb: Preset = {
+  id: 'go-deb',
+  displayName: 'Go binaries and a .deb',
+  detect: (root) => hasGoMod(root),
+  read: (root) => ({ ...readGoProject(root) }),
+  questions: ['base-image', 'system-packages', 'maintainer', 'image', 'registry', 'ci'],
+  ask: askGoDeb,
+  validate: (a) => void goDebOf(a),
+  renderers: goDebRenderers,
+  paths: Object.values(GO_DEB_FILES),
+  nextSteps: goDebNextSteps,
+  checks: [],
+};

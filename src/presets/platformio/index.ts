@@ -1,0 +1,28 @@
+// The PlatformIO preset: the renderers, questions and readers that were the whole tool before
+// presets existed, re-exported behind the Preset shape (its output is byte for byte the same).
+import { FILES } from '../../paths.js';
+import { askAll } from '../../questions.js';
+import { composeRenderers } from '../../render/compose.js';
+import { renderArc } from '../../render/arc.js';
+import { renderDocs } from '../../render/docs.js';
+import { renderDevcontainer } from '../../render/devcontainer.js';
+import { renderDockerfile, renderDockerignore } from '../../render/dockerfile.js';
+import { shellRenderers } from '../../render/shell.js';
+import { renderWorkflow } from '../../render/workflow.js';
+import type { Preset } from '../types.js';
+
+export { platformio as platformioToolchain, type Toolchain } from '../../toolchains/platformio.js';
+
+export const platformio: Preset = {
+  id: 'platformio',
+  displayName: 'PlatformIO',
+  // The project (platformio.ini, here or in one subfolder) was located and read before.
+  detect: (_root, project) => project.envs !== null,
+  read: (_root, project) => ({ projectDir: project.projectDir, envs: project.envs ?? [], default_envs: project.defaults }),
+  questions: ['envs', 'base-image', 'platformio-version', 'user', 'uid', 'gid', 'tools', 'runners', 'dev-runners', 'prod-runners', 'image', 'registry', 'platforms', 'ci', 'devcontainer', 'serial'],
+  ask: (ctx) => askAll(ctx),
+  validate: () => {},
+  renderers: [renderDockerfile, renderDockerignore, ...shellRenderers, ...composeRenderers, renderWorkflow, renderDocs, renderDevcontainer, renderArc],
+  paths: Object.values(FILES),
+  checks: [],
+};
