@@ -182,11 +182,16 @@ export function validateAnswers(a: Answers): Answers {
   check('runner-labels', a.runners.labels);
   check('image', a.image.name);
   check('registry', a.image.registry);
+  // These hosts take no image without an owner (ghcr.io/OWNER/NAME): every push would fail.
+  if (/^(ghcr\.io|docker\.io|index\.docker\.io|registry-1\.docker\.io)$/.test(a.image.registry) && !a.image.name.includes('/')) {
+    throw new AnswersError(`${a.image.registry} needs an owner: --registry ${a.image.registry}/OWNER, or --image OWNER/${a.image.name}`, 'registry');
+  }
   check('platforms', a.platforms);
   check('ci', a.ci);
   check('devcontainer', a.devcontainer);
   check('serial', a.serial);
   check('arc', a.arc);
+  if (a.arc && a.runners.kind === 'none') throw new AnswersError('--arc yes writes runner scale sets for the self-hosted runners: add --runners github', 'arc');
   return a;
 }
 

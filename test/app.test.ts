@@ -101,6 +101,11 @@ test('bad flag values are usage errors naming the flag (exit 2)', () => {
       [['--yes', '--envs', 'nope'], /--envs names envs that platformio.ini does not define: nope/],
       [['--yes', '--user', 'root'], /invalid user name "root".*--user/],
       [['--yes', '--bogus'], /Unknown option '--bogus'/],
+      // an image nobody can push: ghcr.io and Docker Hub need an owner
+      [['--yes', '--registry', 'ghcr.io'], /ghcr\.io needs an owner: --registry ghcr\.io\/OWNER, or --image OWNER\//],
+      [['--yes', '--registry', 'docker.io', '--image', 'fw'], /docker\.io needs an owner/],
+      // runner scale sets of no runners
+      [['--yes', '--arc', 'yes'], /--arc yes writes runner scale sets for the self-hosted runners: add --runners github/],
     ] as const) {
       const r = runCli([...args], dir);
       assert.is(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

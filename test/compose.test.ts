@@ -145,7 +145,7 @@ test('images: one service per Dockerfile target, image REPO:TARGET, shared build
     assert.match(text, /args: &build-args\n/);
     assert.match(text, /args:\n {8}<<: \*build-args\n {8}TARGET_BOARD: /);
     // Compose v1 cannot build for other platforms: the file says how instead.
-    assert.match(text, new RegExp(`^# .*scripts/build-docker\\.sh --platform ${a.platforms.join(',')}$`, 'm'));
+    assert.match(text, new RegExp(`^# .*scripts/build-docker\\.sh --platform ${a.platforms.join(',')}${a.platforms.length > 1 ? ' --push ' : '$'}`, 'm'));
   }
   assert.match(files(SETS['prod only, labels, registry, two platforms']).get(IMAGES)!, /image: ghcr\.io\/acme\/fw\/build:builder\n/);
 });
@@ -339,7 +339,8 @@ test('runners: N services per profile, own volume each, labels, image, restart',
         const own = `${a.projectName}-${n}`;
         assert.equal(s.volumes, [`${c.runnerCacheVolume(profile)}:${c.cachePath}`, `${own}:/opt/actions-runner`, `\${RUNNER_SECRETS:-${c.runnerSecretsDir}}:/run/runner-secrets:ro`]);
         assert.equal(doc.volumes![own], { name: own });
-        assert.equal(s.environment.RUNNER_LABELS.split(','), [...new Set(['platformio', profile, ...a.runners.labels])]);
+        // the project's name among them: another project's runners never take these jobs
+        assert.equal(s.environment.RUNNER_LABELS.split(','), [...new Set(['platformio', a.projectName, profile, ...a.runners.labels])]);
         // a name prefix: the entrypoint adds a random suffix, so two hosts never collide
         assert.is(s.environment.RUNNER_INSTANCE, `${a.projectName}-${n.slice('runner-'.length)}`);
         assert.is(s.environment.RUNNER_NAME, undefined);

@@ -18,7 +18,7 @@ test('off by default; with --arc one values file per runner group', () => {
   assert.equal(paths({ ...A, arc: false }), []);
   assert.equal(paths(A), [FILES.arcDev, FILES.arcProd]);
   assert.equal(paths({ ...A, runners: { ...A.runners, dev: 0 } }), [FILES.arcProd]);
-  assert.equal(paths({ ...A, runners: { kind: 'none', dev: 0, prod: 0, labels: [] } }), []);
+  assert.throws(() => paths({ ...A, runners: { kind: 'none', dev: 0, prod: 0, labels: [] } }), /--arc yes writes runner scale sets for the self-hosted runners: add --runners github/);
 });
 
 test('values: chart keys only, the secret by name (never its content), min/max, the same runner image as compose', () => {

@@ -174,7 +174,7 @@ test('registration as root before the drop; the token reaches no job: /proc/*/en
   assert.is(config.env.ACTIONS_RUNNER_INPUT_TOKEN, token, 'the token only in root\'s config.sh environment');
   assert.not.ok(config.args.includes(token), 'never on a command line');
   assert.ok(config.args.includes('--disableupdate'));
-  assert.equal(config.args.slice(config.args.indexOf('--labels'), config.args.indexOf('--labels') + 2), ['--labels', 'platformio,dev,hil']);
+  assert.equal(config.args.slice(config.args.indexOf('--labels'), config.args.indexOf('--labels') + 2), ['--labels', `platformio,${NAME},dev,hil`]);
   assert.match(config.args[config.args.indexOf('--name') + 1], new RegExp(`^${NAME}-dev-1-[0-9a-f]{8}$`));
   const runs = s.calls('user');
   assert.is(runs[0].uid, 1000);
@@ -188,6 +188,11 @@ test('registration as root before the drop; the token reaches no job: /proc/*/en
   assert.not.ok(JSON.stringify(info).includes(token), 'docker inspect');
   assert.not.ok((info.Config.Env ?? []).some((e: string) => e.startsWith('RUNNER_TOKEN')));
 
+  // A job swaps a registration file it owns for a link to a file of root's: the next start's root
+  // phase must not chmod (or read) through it.
+  r = sh(['docker', 'exec', '-u', '1000:1000', s.container('runner-dev-1'), 'bash', '-c', 'cd /opt/actions-runner && rm -f .credentials_rsaparams && ln -s /usr/local/bin/docker-entrypoint .credentials_rsaparams']);
+  assert.is(r.status, 0, r.stderr);
+
   // stop: prompt, nothing to unregister with a stale token; start: the kept registration, no token
   const t0 = Date.now();
   r = s.compose('stop', '-t', '10', 'runner-dev-1');
@@ -197,6 +202,12 @@ test('registration as root before the drop; the token reaches no job: /proc/*/en
   r = s.compose('start', 'runner-dev-1');
   await until('the second start', () => s.calls('user').filter((c) => c.what === 'run').length >= 2);
   assert.is(s.calls('root').length, 1, 'no second registration');
+  // read from the container's files (it may have exited after the stand-in's run): docker cp's tar
+  const listed = (path: string) => spawnSync('bash', ['-c', `docker cp ${s.container('runner-dev-1')}:${path} - | tar -tvf -`], { encoding: 'utf8' });
+  r = listed('/usr/local/bin/docker-entrypoint');
+  assert.match(r.stdout, /^-rwxr-xr-x /, `root followed no planted link: ${r.stdout}${r.stderr}`);
+  r = listed('/opt/actions-runner/.credentials_rsaparams');
+  assert.not.match(r.stdout, /^l/, `the planted link was removed: ${r.stdout}`);
   s.compose('stop', '-t', '10', 'runner-dev-1');
   // removal: a removal token, used by root
   const removal = `rm-${randomBytes(8).toString('hex')}`;

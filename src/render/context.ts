@@ -103,7 +103,8 @@ export function renderContext(a: Answers): RenderContext {
     extraApt: a.tools.flatMap((t) => [...OPTIONAL_TOOLS[t].apt]).sort(),
     hasRunners,
     runnerGroups: hasRunners ? (['dev', 'prod'] as const).filter((g) => a.runners[g] > 0) : [],
-    runnerLabels: (group) => [...new Set(['platformio', group, ...a.runners.labels])],
+    // The project's name too: two projects' runners in one organisation never take each other's jobs.
+    runnerLabels: (group) => [...new Set(['platformio', a.projectName, group, ...a.runners.labels])],
     runnerCacheVolume: (group) => `${a.projectName}-platformio-ci-${group}`,
     runnerSecretsDir: `/etc/github-runners/${a.projectName}`,
     ...envServices(a),

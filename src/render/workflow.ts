@@ -35,6 +35,8 @@ export interface WorkflowContext extends RenderContext {
   trusted: string;
   /** Expression: a push to the default branch: the only event that pushes images. */
   publish: string;
+  /** Expression: not a pull request from a fork (whose code must not run on self-hosted runners). */
+  notFromFork: string;
 }
 
 /** The platform the GitHub-hosted build jobs run on (ubuntu-latest is x64). */
@@ -42,6 +44,8 @@ const HOST_PLATFORM = 'linux/amd64';
 
 /** Expression text (inside `${{ }}`) true on a push to the repository's default branch. */
 const DEFAULT_BRANCH_PUSH = "github.event_name == 'push' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch)";
+/** Expression text: anything but a pull request from a fork. */
+const NOT_FROM_FORK = "github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository";
 /** Trusted code: the default branch (push or run by hand) or the nightly run (whose event carries no repository). */
 const TRUSTED = `github.event_name == 'schedule' || (github.event_name != 'pull_request' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch))`;
 
@@ -122,6 +126,7 @@ export function workflowContext(c: RenderContext): WorkflowContext {
     cron: nightly(a.projectName),
     trusted: TRUSTED,
     publish: DEFAULT_BRANCH_PUSH,
+    notFromFork: NOT_FROM_FORK,
   };
 }
 

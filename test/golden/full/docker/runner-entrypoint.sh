@@ -3,12 +3,14 @@
 # merges your edits with regenerated content.
 #
 # GitHub Actions self-hosted runner (/usr/local/bin/runner-entrypoint), in two phases so that no
-# credential ever reaches a job (jobs run as the same user as the runner):
+# registration token or JIT config ever reaches a job (jobs run as the same user as the runner,
+# so a persistent runner's own session key, .credentials_rsaparams, is readable by its jobs: use
+# one-job runners where untrusted code runs):
 #   root phase  run by /usr/local/bin/docker-entrypoint as root, BEFORE it drops privileges: installs the
 #               runner software (root-owned, checksum verified), reads the one credential from a file
 #               only root can read and registers (or, with `remove`, unregisters);
 #   run phase   after the drop, as the image user: runs the runner; its environment, arguments and
-#               files hold no credential.
+#               files hold no registration credential.
 #
 # Credentials: files readable by root only (owner root, mode 600 on the host), never variables.
 #   RUNNER_JITCONFIG_FILE     a just-in-time runner config, preferred: one job per registration,
@@ -135,9 +137,12 @@ prepare_dir() {
   chown 0:"$gid" . && chmod 1775 .
   for name in "${USER_OWNED[@]}"; do keep+=(! -name "$name"); done
   find . -mindepth 1 -maxdepth 1 ! -uid 0 "${keep[@]}" -exec rm -rf -- {} +
-  # A planted symlink must not redirect what root writes.
+  # A planted symlink must not redirect what root writes, chmods or reads (a job owns these).
   for name in _work _diag; do
     if [[ -L $name || ! -d $name ]]; then rm -rf -- "$name"; fi
+  done
+  for name in run-helper.sh "${REG_FILES[@]}"; do
+    if [[ -L $name || (-e $name && ! -f $name) ]]; then rm -rf -- "$name"; fi
   done
 }
 
@@ -147,7 +152,7 @@ hand_over() {
   mkdir -p _work _diag
   chown -hR "$owner" _work _diag
   for f in "${REG_FILES[@]}"; do
-    if [[ -f $f ]]; then chown -h "$owner" "$f" && chmod 600 "$f"; fi
+    if [[ -f $f && ! -L $f ]]; then chown -h "$owner" "$f" && chmod 600 "$f"; fi
   done
   if [[ -f run-helper.sh.template ]]; then install -o "${owner%:*}" -g "$gid" -m 755 run-helper.sh.template run-helper.sh; fi
 }

@@ -23,7 +23,7 @@ installed, else DOCKER_BUILDKIT=1 docker build).
 Options:
   --target TARGET         image target: dev, builder, runner (default: builder)
   --tag REF               image tag (default per target: ghcr.io/acme/sensor-hub-build:dev ghcr.io/acme/sensor-hub-build:builder ghcr.io/acme/sensor-hub-build:runner)
-  --base-image REF        base image (build arg BASE_IMAGE; default \$BASE_IMAGE, else
+  --base-image REF        base image (build arg BASE_IMAGE; default $BASE_IMAGE, else
                           python:3.12.12-slim-bookworm)
   --platform LIST         linux/amd64, linux/arm64 or both, comma-separated (default: the
                           engine's own); several need --push and a buildx builder that is not
@@ -40,7 +40,7 @@ Options:
                           a docker-container builder; with the docker driver the image itself,
                           with its cache inline (final stage), tagged REF and pushed
   --no-cache              build without any layer cache
-  --network MODE          network for RUN steps: default, host or none (default \$BUILD_NETWORK)
+  --network MODE          network for RUN steps: default, host or none (default $BUILD_NETWORK)
   --build-arg KEY=VALUE   any other build argument, e.g. PIP_INDEX_URL=... (repeatable)
   --dry-run               print the docker command instead of running it
   -h, --help              this text
