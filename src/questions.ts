@@ -132,7 +132,7 @@ export async function askAll(ctx0: AskContext): Promise<Answers> {
   const { flags: f, stored: s } = ctx;
   if (ctx.project.envs === null && !f.envs && !s?.envs) {
     // Nothing to default from: even --yes cannot proceed.
-    if (!ctx.interactive) throw new AnswersError('no platformio.ini found: pass --envs NAME[:BOARD],... to proceed without one', 'envs');
+    if (!ctx.interactive) throw new AnswersError('no platformio.ini found: pass --envs NAME[:BOARD],... to proceed without one, or --preset go-deb for a Go module', 'envs');
   }
   const d = defaultAnswers(f.projectName ?? s?.projectName ?? ctx.project.name, ctx.project.envs ?? []);
   const q = new Asker(ctx);

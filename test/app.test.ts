@@ -172,6 +172,7 @@ test('no platformio.ini: says so; --envs NAME[:BOARD] proceeds', () => {
     const r = runCli(['--yes'], dir);
     assert.is(r.code, 2);
     assert.match(r.stderr, /no platformio\.ini found: pass --envs NAME\[:BOARD\]/);
+    assert.match(r.stderr, /or --preset go-deb for a Go module/, 'another kind of project is named');
     const ok = runCli(['--yes', '--envs', 'pico:rpipico,native'], dir);
     assert.is(ok.code, 0, ok.stderr);
     const stored = readState(dir).answers;

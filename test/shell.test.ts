@@ -377,6 +377,12 @@ test('build-docker.sh --dry-run prints the docker command for the flags, from an
       '--build-arg PIP_INDEX_URL=http://127.0.0.1:3141/simple --build-arg TARGET_BOARD=esp32\\ debug ' +
       '--cache-from type=registry,ref=ghcr.io/acme/cache --cache-to type=registry,ref=ghcr.io/acme/cache,mode=max --no-cache . \n',
   );
+  // --arch takes arm64 and linux/arm64 alike (before: "linux/linux/arm64")
+  for (const arch of ['arm64', 'linux/arm64']) {
+    const d = exec(FILES.buildScript, ['--dry-run', '--arch', arch], { FAKE_BUILDX: '1' });
+    assert.is(d.code, 0, d.stderr);
+    assert.match(d.stdout, / --platform linux\/arm64 /, arch);
+  }
   // dry run: only the buildx probes (is it there, which driver) reached docker
   assert.equal(r.docker.map((c) => c.args), [['buildx', 'version'], ['buildx', 'inspect']]);
   // without buildx: classic docker build with BuildKit on; registry caches need buildx
