@@ -10,7 +10,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { chmodSync, lchownSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { removeProject, ROOT, runCli, tempProject } from './helpers/cli.js';
@@ -46,7 +46,7 @@ let sockGid: number | null = null;
 /** `bash -c COMMAND` in the project as uid 1234 with the socket's group, its passwd entry bound over /etc/passwd in a private mount namespace. */
 function asOwner(command: string, timeoutMs = 600_000): Promise<Run> {
   const inner = `mount --bind ${ns}/passwd /etc/passwd && mount --bind ${ns}/group /etc/group && exec setpriv --reuid=${UID} --regid=${UID} ${sockGid === null ? '--clear-groups' : `--groups=${sockGid}`} bash -c "$0"`;
-  const env = { HOME: home, PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`, LANG: 'C.UTF-8', ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) };
+  const env = { HOME: home, PATH: `${join(home, 'bin')}:${process.env.PATH}`, LANG: 'C.UTF-8', ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) };
   return new Promise((resolve) => {
     const child = spawn('unshare', ['-m', 'sh', '-c', inner, command], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -123,6 +123,11 @@ if (!isRoot) {
     writeFileSync(join(dir, '.env'), `BASE_IMAGE=${TEST_IMAGES.python}\nPIP_INDEX_URL=${index.url}\nBUILD_NETWORK=host\n`);
     chownTree(dir);
     home = mkdtempSync(join(tmpdir(), 'cpd-home-'));
+    // The CLI (the devDependency) copied where uid 1234 can read it: the checkout may sit below a
+    // folder only root can enter (a CI clone in a mode-700 temp folder).
+    cpSync(join(ROOT, 'node_modules', '@devcontainers', 'cli'), join(home, 'devcontainers-cli'), { recursive: true });
+    mkdirSync(join(home, 'bin'));
+    writeFileSync(join(home, 'bin', 'devcontainer'), `#!/bin/sh\nexec node ${join(home, 'devcontainers-cli', 'devcontainer.js')} "$@"\n`, { mode: 0o755 });
     chownTree(home);
     ns = mkdtempSync(join(tmpdir(), 'cpd-passwd-'));
     writeFileSync(join(ns, 'passwd'), `${readFileSync('/etc/passwd', 'utf8')}dev${UID}:x:${UID}:${UID}:dev:${home}:/bin/bash\n`);

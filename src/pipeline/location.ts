@@ -36,7 +36,7 @@ const exists = (p: string) => {
 };
 
 /** The nearest folder from `dir` upwards that holds `.git` (a folder or a worktree's file), or null. */
-function gitRoot(dir: string): string | null {
+export function gitRoot(dir: string): string | null {
   for (let d = dir, i = 0; i < 64; i++) {
     if (exists(join(d, '.git'))) return d;
     const up = dirname(d);

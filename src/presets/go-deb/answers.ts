@@ -20,7 +20,7 @@ const MODULE = /^[A-Za-z0-9][A-Za-z0-9._~\/-]*$/;
 const GO_VERSION = /^1\.[0-9]+(\.[0-9]+)?$/;
 const COMMAND = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const DIR = /^(\.|[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*)$/;
-const DEB_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
+export const DEB_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
 // A Depends entry: a package, optionally with a version relation; alternatives with |.
 const DEPENDS = /^[a-z0-9][a-z0-9+.-]+( \((<<|<=|=|>=|>>) [A-Za-z0-9.+~:-]+\))?( \| [a-z0-9][a-z0-9+.-]+( \((<<|<=|=|>=|>>) [A-Za-z0-9.+~:-]+\))?)*$/;
 const ONE_LINE = /^[^\u0000-\u001f\u007f-\u009f]{1,200}$/;

@@ -1,9 +1,11 @@
 // go-deb's questions, from the one answer table (src/cli/flags.ts): flag > stored > --yes default >
 // prompt. What go.mod, cmd/* and debian/control say is read fresh on every run.
+import { relative, resolve } from 'node:path';
 import { AnswersError, defaultAnswers, envSlug, type Answers } from '../../answers.js';
+import { gitRoot } from '../../pipeline/location.js';
 import { Asker, asString } from '../../questions.js';
 import type { PresetAskContext } from '../types.js';
-import { goDebOf, type GoDebAnswers } from './answers.js';
+import { DEB_NAME, goDebOf, type GoDebAnswers } from './answers.js';
 import { readGoProject } from './read.js';
 
 const asList = (raw: unknown) => {
@@ -33,6 +35,12 @@ export async function askGoDeb(ctx: PresetAskContext): Promise<Answers> {
   if (q.missing.length) {
     throw new AnswersError(`no terminal to ask in; missing answers: ${q.missing.join(', ')} (pass them, or --yes for the defaults)`, q.missing[0].slice(2));
   }
+  // The workflow goes next to go.mod; GitHub reads workflows only at the repository's root.
+  const git = gitRoot(resolve(ctx.root));
+  if (ci === 'github' && git !== null && git !== resolve(ctx.root)) {
+    const sub = relative(git, resolve(ctx.root));
+    throw new AnswersError(`go.mod is in ${sub}/ of its git repository: the workflow would go to ${sub}/.github/, which GitHub never reads (go-deb does not scaffold from the repository root yet): pass --ci none, and call the build from your own workflow`, 'ci');
+  }
   const g: GoDebAnswers = {
     module: repo.module,
     goVersion: repo.goVersion,
@@ -40,11 +48,21 @@ export async function askGoDeb(ctx: PresetAskContext): Promise<Answers> {
     cgo: repo.cgo,
     systemPackages,
     deb: {
-      name: repo.debian?.name ?? (envSlug(last).replace(/_/g, '-').replace(/^[^a-z0-9]+/, '') || d.projectName),
+      name: repo.debian?.name ?? debName(last, d.projectName),
       maintainer,
       depends: repo.debian?.depends ?? [],
       description: (repo.debian?.description ?? `${last} (${repo.module})`).slice(0, 200),
     },
   };
   return { ...d, toolchain: 'go-deb', baseImage, image: { name: image, registry }, ci, devcontainer: false, presetAnswers: g as unknown as Record<string, unknown> };
+}
+
+/**
+ * The .deb name without debian/control: the module's last element, else the project's name, else
+ * either with `-go` (Debian names have at least two characters: `example.com/x` gives `x-go`).
+ */
+function debName(last: string, projectName: string): string {
+  const slug = (s: string) => envSlug(s).replace(/_/g, '-').replace(/^[^a-z0-9]+/, '');
+  const candidates = [slug(last), slug(projectName), `${slug(last)}-go`, `${slug(projectName)}-go`];
+  return candidates.find((n) => DEB_NAME.test(n)) ?? 'go-program';
 }
