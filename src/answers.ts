@@ -151,6 +151,8 @@ export const CHECKS = {
   // Debian package names (Policy 5.6.1): the go-deb preset installs them in its image.
   'system-packages': (v: string[]) => v.map((p) => (/^[a-z0-9][a-z0-9+.-]+$/.test(p) ? null : `invalid Debian package name "${p}"`)).find((m) => m) ?? null,
   maintainer: (v: string) => (/^[^<>\u0000-\u001f\u007f]+ <[^<>@\s]+@[^<>\s]+>$/.test(v) && v.length <= 200 ? null : `invalid maintainer "${v}" (Name <email@example.org>)`),
+  // python-wheels: CPython minor versions it has /opt/python/cpXY-cpXY for.
+  'python-versions': (v: string[]) => (v.length === 0 ? 'at least one CPython version is needed' : v.map((x) => (/^3\.(9|1[0-4])$/.test(x) ? null : `unsupported CPython version "${x}" (3.9 to 3.14)`)).find((m) => m) ?? (new Set(v).size !== v.length ? 'a CPython version is listed twice' : null)),
   'project-name': (v: string) => (SLUG.test(v) ? null : `invalid project name "${v}": use lowercase letters, digits, . _ -`),
   'project-dir': (v: string) => (v === '.' || (/^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/.test(v) && !v.split('/').includes('..')) ? null : `invalid project folder "${v}": a plain relative path inside the repository, letters, digits, _ . -`),
 } as const;

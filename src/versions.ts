@@ -3,6 +3,9 @@ export const VERSIONS = {
   /** Default base image: Debian bookworm based, so apt package names below match. */
   baseImage: 'python:3.12.12-slim-bookworm',
   platformio: '6.1.18',
+  /** python-wheels: the pypa manylinux image tag its default BASE_IMAGE pins (YYYY.MM.DD-N): a tag
+   * public projects build from (quay.io cannot be listed from here; re-pin to the newest). */
+  manylinuxTag: '2025.09.28-1',
   /** GitHub Actions runner, downloaded by the runner container at first start (never at build time). */
   githubRunner: '2.329.0',
   /**

@@ -1,5 +1,6 @@
 // Answer sets whose full output is kept under test/golden/NAME/ and compared byte for byte.
 import { defaultAnswers, type Answers } from '../src/answers.js';
+import { VERSIONS } from '../src/versions.js';
 
 const twoEnvs = [
   { name: 'uno', board: 'uno', platform: 'atmelavr' },
@@ -47,6 +48,22 @@ export const PRESET_GOLDEN_SETS: Record<string, Answers> = {
       cgo: true,
       systemPackages: ['libfuse3-dev'],
       deb: { name: 'hellofs', maintainer: 'Hello Maintainers <hello@example.org>', depends: ['fuse3 (>= 3.2)'], description: 'example FUSE filesystem in Go' },
+    },
+  },
+  // test/fixtures/presets/python-wheels as the scaffold reads it: a setuptools C extension, requires-python >=3.10.
+  'python-wheels': {
+    ...defaultAnswers('fastsum', []),
+    toolchain: 'python-wheels',
+    baseImage: `quay.io/pypa/manylinux_2_28_x86_64:${VERSIONS.manylinuxTag}`,
+    image: { name: 'fastsum-wheels', registry: '' },
+    devcontainer: false,
+    presetAnswers: {
+      name: 'fastsum',
+      requiresPython: '>=3.10',
+      buildBackend: 'setuptools.build_meta',
+      extensions: 'setuptools',
+      imports: ['fastsum._core'],
+      pythonVersions: ['3.10', '3.11', '3.12', '3.13', '3.14'],
     },
   },
 };

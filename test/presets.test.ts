@@ -27,13 +27,13 @@ function goProject(extra: Record<string, string> = {}): string {
 
 const detect = (dir: string) => detectPresets(dir, readProject(dir));
 
-test('registry: every preset has an id, renderers and paths; python-wheels is refused by name', () => {
+test('registry: every preset has an id, renderers and paths', () => {
   assert.equal(
     PRESETS.map((p) => p.id),
-    ['platformio', 'go-deb'],
+    ['platformio', 'go-deb', 'python-wheels'],
   );
   for (const p of PRESETS) assert.ok(p.renderers.length > 0 && p.paths.length > 0, p.id);
-  assert.throws(() => presetById('python-wheels'), /python-wheels preset is not implemented yet/);
+  assert.is(presetById('python-wheels').id, 'python-wheels');
 });
 
 test('detection: go.mod -> go-deb, platformio.ini -> platformio, both -> both, C extension -> python-wheels', () => {
@@ -109,14 +109,14 @@ test('scaffold: a repo with go.mod and no platformio.ini gets go-deb; twice chan
   }
 });
 
-test('--preset: not implemented presets, ambiguity and unknown ids are one line, exit 2, nothing written', () => {
+test('--preset: a preset the repository does not fit, ambiguity and unknown ids are one line, exit 2, nothing written', () => {
   const go = goProject();
   const both = goProject({ 'platformio.ini': TWO_ENVS_INI });
-  const py = tempProject({ 'setup.py': 'from setuptools import Extension, setup\nsetup(ext_modules=[Extension("m", ["m.c"])])\n' });
+  const py = tempProject({ 'pyproject.toml': '[project]\nname = "purepy"\n' });
   try {
     for (const [dir, args, message] of [
-      [go, ['--preset', 'python-wheels', '--yes'], /python-wheels preset is not implemented yet/],
-      [py, ['--yes'], /python-wheels preset is not implemented yet/],
+      [go, ['--preset', 'python-wheels', '--yes'], /python-wheels needs a pyproject\.toml or setup\.py/],
+      [py, ['--preset', 'python-wheels', '--yes'], /python-wheels: no compiled extension found/],
       [both, [], /several kinds of project \(platformio, go-deb\): pass --preset/],
       [go, ['--preset', 'rust'], /--preset takes platformio or go-deb or python-wheels/],
     ] as const) {
@@ -288,6 +288,36 @@ test('go-deb Dockerfile: BASE_IMAGE arg, cache mounts with sharing=locked, -trim
   assert.ok(!existsSync(join(ROOT, 'test', 'golden', 'go-deb', 'docker', 'pio-build.sh')));
   // Broken stored go-deb answers are an answers error, not a crash.
   assert.throws(() => renderAll({ ...PRESET_GOLDEN_SETS['go-deb'], presetAnswers: { module: 'x' } }), /go-deb: /);
+});
+
+test('go-deb edge layouts: a one-letter module still gets a valid .deb name; go.mod below the git root is refused for CI, in one line', () => {
+  // example.com/x with its main package at the root: "x" is no Debian package name (2+ characters)
+  const one = tempProject({ 'go.mod': 'module example.com/x\n\ngo 1.19\n', 'main.go': 'package main\n\nfunc main() {}\n' }, 'x');
+  try {
+    const r = runCli(['--yes'], one);
+    assert.is(r.code, 0, r.stderr);
+    const name = (readState(one).answers.presetAnswers as { deb: { name: string } }).deb.name;
+    assert.is(name, 'x-go');
+  } finally {
+    removeProject(one);
+  }
+  // go.mod in server/ of a git repository: the workflow would land in server/.github/ (never read)
+  const repo = tempProject({ 'README.md': '# mono\n' }, 'mono');
+  try {
+    assert.is(spawnSync('git', ['init', '-q', repo]).status, 0);
+    const server = join(repo, 'server');
+    cpSync(FIXTURE, server, { recursive: true });
+    let r = runCli(['--yes'], server);
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr, /go\.mod is in server\/ of its git repository: the workflow would go to server\/\.github\/, which GitHub never reads/);
+    assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.not.ok(existsSync(join(server, 'Dockerfile')), 'nothing written');
+    r = runCli(['--yes', '--ci', 'none'], server);
+    assert.is(r.code, 0, r.stderr);
+    assert.not.ok(existsSync(join(server, '.github')));
+  } finally {
+    removeProject(repo);
+  }
 });
 
 test.run();

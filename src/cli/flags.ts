@@ -16,6 +16,7 @@ export interface FlagAnswers {
   preset?: (typeof PRESET_IDS)[number];
   systemPackages?: string[];
   maintainer?: string;
+  pythonVersions?: string[];
   envs?: EnvAnswer[];
   projectName?: string;
   baseImage?: string;
@@ -79,6 +80,7 @@ export const ANSWERS: AnswerSpec[] = [
   { name: 'arc', key: 'arc', value: 'yes|no', help: 'also write actions-runner-controller runner scale set values (Kubernetes, arc/) for the runners', parse: (raw, flag) => oneOf(flag, raw, YES_NO) === 'yes', shown: (d) => (d.arc ? 'yes' : 'no') },
   { name: 'system-packages', key: 'systemPackages', value: 'LIST', help: 'go-deb: Debian packages the build needs (e.g. libfuse3-dev), or none', parse: (raw) => (raw === 'none' ? [] : list(raw)), shown: () => 'none', prompt: { type: 'input', message: 'Debian packages the build needs (comma-separated, e.g. libfuse3-dev; empty for none)' } },
   { name: 'maintainer', key: 'maintainer', value: 'NAME <EMAIL>', help: 'go-deb: the .deb Maintainer (default: from debian/control)', parse: text, prompt: { type: 'input', message: 'Maintainer of the .deb (Name <email>)' } },
+  { name: 'python-versions', key: 'pythonVersions', value: 'LIST', help: 'python-wheels: CPython versions to build wheels for, 3.9 to 3.14 (default: those requires-python allows)', parse: (raw) => list(raw), prompt: { type: 'input', message: 'CPython versions to build wheels for (comma-separated, 3.9 to 3.14)' } },
   { name: 'project-name', key: 'projectName', value: 'NAME', help: 'project slug for volume and image names', parse: text, shown: () => 'the folder name' },
 ];
 

@@ -37,7 +37,7 @@ function readAnswers(dir: string): Answers {
   if (!loaded) throw new UsageError(`${dir} has no answers of create-pio-docker (${STATE_FILE}): scaffold it first with create-pio-docker`);
   // verify's builds and smoke checks are PlatformIO's; other presets have none yet (src/presets/).
   const preset = loaded.state.answers.toolchain;
-  if (preset !== 'platformio') throw new UsageError(`verify has no checks for the ${preset} preset yet; build with scripts/build-docker.sh and the compose profiles (docs/DOCKER.md)`);
+  if (preset !== 'platformio') throw new UsageError(`verify has no checks for the ${preset} preset yet; build with ${preset === 'python-wheels' ? 'scripts/local-ci.sh' : 'scripts/build-docker.sh'} and the compose profiles (docs/DOCKER.md)`);
   return loaded.state.answers;
 }
 

@@ -5,10 +5,9 @@ import type { Project } from '../pipeline/selection.js';
 import type { Question } from '../questions.js';
 import { DEFAULT_PRESET, PRESET_IDS, type PresetId } from './ids.js';
 import { presetById, PRESETS, type Preset } from './index.js';
-import { looksLikePythonWheels } from './python-wheels/detect.js';
 
 /** Detectors of presets that are known but not implemented yet: found, they are refused by name. */
-const PLANNED: { id: PresetId; detect: (root: string) => boolean }[] = [{ id: 'python-wheels', detect: looksLikePythonWheels }];
+const PLANNED: { id: PresetId; detect: (root: string) => boolean }[] = [];
 
 /** The presets the repository looks like, registry order first. */
 export function detectPresets(root: string, project: Project): PresetId[] {

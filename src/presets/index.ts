@@ -4,11 +4,13 @@ import { AnswersError, type Answers } from '../answers.js';
 import { goDeb } from './go-deb/index.js';
 import { PRESET_IDS, type PresetId } from './ids.js';
 import { platformio } from './platformio/index.js';
+import { pythonWheels } from './python-wheels/index.js';
 import type { Preset } from './types.js';
 
 export const PRESETS: readonly Preset[] = [
   platformio,
   goDeb,
+  pythonWheels,
 ];
 
 export type { Preset, PresetAskContext, PresetCheck } from './types.js';

