@@ -12,6 +12,7 @@ import { defaultAnswers, validateAnswers, type Answers } from '../src/answers.js
 import { renderContext } from '../src/render/context.js';
 import { renderWorkflow } from '../src/render/workflow.js';
 import { GOLDEN_SETS } from '../test/golden-sets.js';
+import { evalExpr } from '../test/helpers/github-expr.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The last commit before the workflow was reworked (issue 12). */
@@ -24,21 +25,6 @@ const EVENTS: Record<string, Record<string, unknown>> = {
   'push to main': { github: { event_name: 'push', ref: 'refs/heads/main', event: { repository: { default_branch: 'main' } } }, inputs: {} },
   'pull request': { github: { event_name: 'pull_request', ref: 'refs/pull/1/merge', event: { repository: { default_branch: 'main' } } }, inputs: {} },
 };
-
-/** GitHub's expression subset the workflows use (&&, ||, !, ==, !=, strings, properties, format()). */
-function evalExpr(expr: string, ctx: Record<string, unknown>): unknown {
-  const inner = expr.trim().replace(/^\$\{\{\s*([\s\S]*?)\s*\}\}$/, '$1');
-  const strings: string[] = [];
-  const js = inner
-    .replace(/'((?:[^']|'')*)'/g, (_, s: string) => `__S${strings.push(s.replace(/''/g, "'")) - 1}__`)
-    .replace(/\bformat\(/g, '__format(')
-    .replace(/\.(?=[A-Za-z_])/g, '?.')
-    .replace(/==/g, '===')
-    .replace(/!===/g, '!==')
-    .replace(/__S(\d+)__/g, (_, i) => JSON.stringify(strings[Number(i)]));
-  const format = (f: string, ...args: unknown[]) => f.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
-  return new Function('github', 'inputs', '__format', `return (${js}) ?? null;`)(ctx.github, ctx.inputs, format);
-}
 
 interface Counts {
   builds: number;

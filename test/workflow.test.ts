@@ -16,6 +16,7 @@ import { MANY_ENVS, renderContext } from '../src/render/context.js';
 import { renderAll } from '../src/render/index.js';
 import { renderWorkflow } from '../src/render/workflow.js';
 import { VERSIONS } from '../src/versions.js';
+import { evalExpr } from './helpers/github-expr.js';
 
 interface Step {
   name?: string;
@@ -69,29 +70,6 @@ const jobs = (a: Answers) => Object.entries(wf(a).jobs);
 const runsOnList = (j: Job) => (Array.isArray(j['runs-on']) ? j['runs-on'] : [j['runs-on']]);
 const selfHostedJobs = (a: Answers) => jobs(a).filter(([, j]) => runsOnList(j).includes('self-hosted'));
 const stepUsing = (j: Job, action: string) => j.steps.filter((s) => s.uses?.startsWith(`${action}@`));
-
-/**
- * Evaluates the GitHub expression subset the workflow uses (&&, ||, !, ==, !=, string literals,
- * context properties, format()) the way GitHub does: `a && b || c` returns values, a missing
- * property is null.
- */
-function evalExpr(expr: string, ctx: Record<string, unknown>): unknown {
-  // Text with expressions inside (`a-${{ x }}`): each evaluated and joined, as GitHub does.
-  const parts = expr.trim().split(/(\$\{\{[\s\S]*?\}\})/).filter((p) => p !== '');
-  if (parts.length > 1) return parts.map((p) => (p.startsWith('${{') ? String(evalExpr(p, ctx) ?? '') : p)).join('');
-  const inner = expr.trim().replace(/^\$\{\{\s*([\s\S]*?)\s*\}\}$/, '$1');
-  const strings: string[] = [];
-  let js = inner.replace(/'((?:[^']|'')*)'/g, (_, s: string) => `__S${strings.push(s.replace(/''/g, "'")) - 1}__`);
-  assert.not.match(js, /[;`]|=>|\bfunction\b/, `unexpected expression ${inner}`);
-  js = js
-    .replace(/\bformat\(/g, '__format(')
-    .replace(/\.(?=[A-Za-z_])/g, '?.')
-    .replace(/==/g, '===')
-    .replace(/!===/g, '!==')
-    .replace(/__S(\d+)__/g, (_, i) => JSON.stringify(strings[Number(i)]));
-  const format = (f: string, ...args: unknown[]) => f.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
-  return new Function('github', 'inputs', 'env', '__format', `return (${js}) ?? null;`)(ctx.github, ctx.inputs ?? {}, ctx.env ?? {}, format);
-}
 
 const repository = { default_branch: 'main' };
 const EVENTS = {
