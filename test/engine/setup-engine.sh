@@ -187,37 +187,30 @@ else
   say "$DEBIAN_IMAGE created"
 fi
 
-# 3b. Python stand-in for the official python:*-slim images (classic builder, no BuildKit needed)
-if has_image "$PYTHON_IMAGE"; then
-  say "$PYTHON_IMAGE present"
-else
-  say "building $PYTHON_IMAGE from $DEBIAN_IMAGE (Debian's python3)"
-  DOCKER_BUILDKIT=0 "$DOCKER" build -q -t "$PYTHON_IMAGE" - >/dev/null <<EOF
+# Builds IMAGE from $DEBIAN_IMAGE with Debian's PACKAGES (classic builder, no BuildKit needed),
+# labelled as a test stand-in for WHAT, unless it is there already.
+standin_image() {
+  local image=$1 what=$2 cmd=$3
+  shift 3
+  if has_image "$image"; then
+    say "$image present"
+    return
+  fi
+  say "building $image from $DEBIAN_IMAGE (Debian's $*)"
+  DOCKER_BUILDKIT=0 "$DOCKER" build -q -t "$image" - >/dev/null <<EOF
 FROM $DEBIAN_IMAGE
-LABEL org.opencontainers.image.description="create-pio-docker TEST STAND-IN for python:*-slim (Debian's python3), tests only"
+LABEL org.opencontainers.image.description="create-pio-docker TEST STAND-IN for $what (Debian's $1), tests only"
 ENV LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \\
- && apt-get install -y --no-install-recommends python3 python3-venv python3-pip ca-certificates \\
+ && apt-get install -y --no-install-recommends $* ca-certificates \\
  && rm -rf /var/lib/apt/lists/*
-CMD ["python3"]
+CMD $cmd
 EOF
-  say "$PYTHON_IMAGE built"
-fi
+  say "$image built"
+}
 
+# 3b. Python stand-in for the official python:*-slim images
+standin_image "$PYTHON_IMAGE" 'python:*-slim' '["python3"]' python3 python3-venv python3-pip
 # 3c. Go stand-in for the official golang:*-bookworm images (the go-deb preset's BASE_IMAGE)
-if has_image "$GOLANG_IMAGE"; then
-  say "$GOLANG_IMAGE present"
-else
-  say "building $GOLANG_IMAGE from $DEBIAN_IMAGE (Debian's golang-go, dpkg-dev)"
-  DOCKER_BUILDKIT=0 "$DOCKER" build -q -t "$GOLANG_IMAGE" - >/dev/null <<EOF
-FROM $DEBIAN_IMAGE
-LABEL org.opencontainers.image.description="create-pio-docker TEST STAND-IN for golang:*-bookworm (Debian's golang-go), tests only"
-ENV LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive
-RUN apt-get update \\
- && apt-get install -y --no-install-recommends golang-go dpkg-dev ca-certificates \\
- && rm -rf /var/lib/apt/lists/*
-CMD ["go", "version"]
-EOF
-  say "$GOLANG_IMAGE built"
-fi
+standin_image "$GOLANG_IMAGE" 'golang:*-bookworm' '["go", "version"]' golang-go dpkg-dev
 say "ready"
