@@ -3,9 +3,9 @@
 // exec bits in the cache volume, stop signals, the builder's pass-through. The dev and builder
 // images are built once with the Python stand-in base image and the PlatformIO TEST STAND-IN
 // (served from a local index, as in verify.test.ts). The Dockerfile text checks need no engine.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { suite } from 'uvu';
@@ -250,6 +250,46 @@ test('(d) ELF and #! files at a package root get their exec bit (full pass; auto
   assert.is(next.code, 0, show(next));
   assert.match(next.stderr, /not scanned/, 'no full pass');
   assert.match(next.stderr, /new since the stamp/);
+});
+
+test('(d) as root (a root-owned checkout), a package unpacked by one run gets its exec bits at the next run; the next start as a user re-owns', () => {
+  const ws = workspace(0, 0);
+  const vol = volume();
+  const tool = `${CACHE}/packages/tool-rootpkg/roottool`;
+  // The first run (as root) unpacks a package with a #! tool at its root and no exec bit, as pio does.
+  const add = drun(['-v', `${ws}:${IN_IMAGE.workspace}`, '-v', `${vol}:${CACHE}`], DEV, ['sh', '-c', `mkdir -p $(dirname ${tool}) && printf '#!/bin/sh\\necho root-ok\\n' > ${tool} && chmod 0644 ${tool}`]);
+  assert.is(add.code, 0, show(add));
+  const again = drun(['-v', `${ws}:${IN_IMAGE.workspace}`, '-v', `${vol}:${CACHE}`], DEV, ['sh', '-c', `id -u && ${tool}`]);
+  assert.is(again.code, 0, show(again));
+  assert.equal(again.stdout.trim().split('\n'), ['0', 'root-ok'], show(again));
+  const user = drun(['-v', `${workspace(4242, 4243)}:${IN_IMAGE.workspace}`, '-v', `${vol}:${CACHE}`], DEV, ['stat', '-c', '%u:%g', tool]);
+  assert.is(user.stdout, '4242:4243\n', show(user));
+});
+
+test('(d) a package unpacked by another container while this one looks for executables is looked at by the next start', async () => {
+  const ws = workspace(4242, 4243);
+  const vol = volume();
+  const pkg = `${CACHE}/packages`;
+  prepare(vol, `mkdir -p packages/tool-old && printf '#!/bin/sh\\n' > packages/tool-old/old && chmod 0644 packages/tool-old/old`);
+  // python3 (which reads the first bytes of the files found) says when the look has begun, then
+  // waits: meanwhile another container unpacks a package.
+  mkdirSync(join(ws, 'wrap'));
+  writeFileSync(join(ws, 'wrap', 'python3'), `#!/bin/sh\ntouch ${IN_IMAGE.workspace}/looking\nsleep 4\nPATH=\${PATH#*:} exec python3 "$@"\n`, { mode: 0o755 });
+  chownSync(join(ws, 'wrap'), 4242, 4243);
+  const path = `PATH=${IN_IMAGE.workspace}/wrap:/opt/platformio/bin:/usr/local/bin:/usr/bin:/bin`;
+  const slow = spawn('docker', ['run', '--rm', '--label', LABEL, '-e', path, '-v', `${ws}:${IN_IMAGE.workspace}`, '-v', `${vol}:${CACHE}`, DEV, 'true'], { stdio: 'ignore' });
+  const slowDone = new Promise<number>((resolve) => slow.on('close', (code) => resolve(code ?? -1)));
+  const deadline = Date.now() + 30_000;
+  while (!existsSync(join(ws, 'looking'))) {
+    assert.ok(Date.now() < deadline, 'the first start never looked for executables');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  prepare(vol, `mkdir -p packages/tool-late && printf '#!/bin/sh\\necho late-ok\\n' > packages/tool-late/late && chmod 0644 packages/tool-late/late && chown -R 4242:4243 packages/tool-late`);
+  assert.is(await slowDone, 0, 'the first start');
+  const next = drun(['-e', 'ENTRYPOINT_DEBUG=1', '-v', `${ws}:${IN_IMAGE.workspace}`, '-v', `${vol}:${CACHE}`], DEV, [`${pkg}/tool-late/late`]);
+  assert.is(next.code, 0, show(next));
+  assert.is(next.stdout, 'late-ok\n');
+  assert.match(next.stderr, /not scanned/, 'no full pass: the stamp found it');
 });
 
 test('(e) docker stop of a running command ends it at once with SIGTERM (exit 143), also a build through pio-build', async () => {

@@ -264,7 +264,7 @@ export async function runSmokeChecks(o: SmokeOptions): Promise<void> {
   check([firmwareName], async () => {
     try {
       if (!builder) return report.add(firmwareName, 'skip', notBuilt('builder'));
-      await checkFirmwareBuild(o, builder, ids, withDir, sharedVolume, artifacts, isNative(env));
+      await onSharedVolume(() => checkFirmwareBuild(o, builder, ids, withDir, sharedVolume, artifacts, isNative(env)));
     } finally {
       firmwareOver();
     }

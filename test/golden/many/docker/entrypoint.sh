@@ -125,13 +125,14 @@ fix_owner() {
   fi
 }
 
-# Records $owner in volume $1's stamp. Its mtime marks what the next start need not look at again:
-# now after a full pass (which re-owned, and so changed, every package folder it then scanned),
-# else the start time (packages installed while this start ran are looked at next time). The
-# stamp stays root's.
+# Records $owner in volume $1's stamp, with the mtime fix_exec took before it looked: every package
+# folder changed before then was looked at by this start or an earlier one, and one installed by a
+# concurrent container after then is newer, so the next start looks at it. A rename puts the stamp
+# in place whole. The stamp stays root's.
 write_stamp() {
-  local dir=$1 err
-  if ! err=$({ rm -f "$dir/$STAMP" && printf '%s\n' "$owner" >"$dir/$STAMP" && { ((full_pass)) || touch -d "@$start" "$dir/$STAMP"; }; } 2>&1); then
+  local dir=$1 err tmp=$1/$STAMP.$$
+  if ! err=$({ printf '%s\n' "$owner" >"$tmp" && touch -d "@$scan_from" "$tmp" && mv -f "$tmp" "$dir/$STAMP"; } 2>&1); then
+    rm -f "$tmp" 2>/dev/null || true
     warn "cannot write $dir/$STAMP: $(cause write 0 "$err"); the next start scans the volume again"
   fi
 }
@@ -168,6 +169,8 @@ for p in sys.stdin.buffer.read().split(b"\0"):
 # user), so it needs no CAP_FOWNER. Sets stamp=1 when it looked at new packages.
 fix_exec() {
   local dir=$1 d f err roots=() bins=() scan=() files=() newer=(-false) print=()
+  # Before any look (a locale may write the decimal point as a comma).
+  scan_from=${EPOCHREALTIME/[^0-9]/.}
   shopt -s nullglob
   for d in "${EXEC_DIRS[@]}"; do
     if [[ -d $dir/$d ]]; then roots+=("$dir/$d"); fi
@@ -254,7 +257,6 @@ want_uid=$((10#${HOST_UID:-$def_uid}))
 want_gid=$((10#${HOST_GID:-$def_gid}))
 owner="$want_uid:$want_gid"
 if [[ -n ${HOST_UID:-} ]]; then from=HOST_UID; fi
-start=$((EPOCHSECONDS - 1))
 
 as_user=0
 if [[ ${0##*/} == as-user ]]; then
@@ -265,14 +267,15 @@ fi
 if ((want_uid == 0)); then
   # The host user is root (HOST_UID=0, or a workspace owned by root: rootless Docker or Podman,
   # where root in the container is the host user), so the command runs as root and what it writes
-  # into the checkout is root's like the checkout. What it adds to the cache is root's as well:
-  # removing the stamp makes the next start as another user re-own the cache.
+  # into the checkout is root's like the checkout. What it adds to the cache is root's as well.
   debug "uid 0 from $from: running as root: $*"
-  if [[ $mode != off ]]; then
-    rm -f "$CACHE_DIR/$STAMP" 2>/dev/null || true
-    full_pass=0 stamp=0
-    if [[ $mode == full ]]; then full_pass=1; fi
+  if [[ $mode != off && -d $CACHE_DIR ]]; then
+    # Without a stamp nothing says which packages are new: all of them are looked at once. The
+    # stamp then names root, which makes the next start as another user re-own the cache.
+    full_pass=0
+    if [[ $mode == full || ! -f $CACHE_DIR/$STAMP ]]; then full_pass=1; fi
     fix_exec "$CACHE_DIR"
+    owner=0:0 write_stamp "$CACHE_DIR"
   fi
   exec "$@"
 fi
