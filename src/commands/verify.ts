@@ -4,19 +4,18 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Answers } from '../answers.js';
+import { imageRepo, type Answers } from '../answers.js';
 import { UsageError } from '../cli/flags.js';
 import { buildImage, BuildError, contextEntries, type BuildEvent, type Step } from '../engine/build.js';
 import { connect, EngineUnavailableError } from '../engine/connect.js';
 import { FILES } from '../paths.js';
 import { loadState, STATE_FILE } from '../pipeline/state.js';
-import { renderContext } from '../render/context.js';
+import { presetOf } from '../presets/index.js';
 import { checkCompose, readComposeFiles } from '../verify/compose-checks.js';
 import { checkReportPath, readInputFile, VerifyInputError, writeReportFile } from '../verify/input.js';
 import { dockerfileStages, globalArgDefault, planTargets } from '../verify/plan.js';
 import { Report } from '../verify/report.js';
 import { Sandbox } from '../verify/sandbox.js';
-import { runSmokeChecks } from '../verify/smoke.js';
 
 export interface VerifyOptions {
   targets: string[];
@@ -35,9 +34,6 @@ const ARCH: Record<string, string> = { x86_64: 'amd64', amd64: 'amd64', aarch64:
 function readAnswers(dir: string): Answers {
   const loaded = loadState(dir);
   if (!loaded) throw new UsageError(`${dir} has no answers of create-pio-docker (${STATE_FILE}): scaffold it first with create-pio-docker`);
-  // verify's builds and smoke checks are PlatformIO's; other presets have none yet (src/presets/).
-  const preset = loaded.state.answers.toolchain;
-  if (preset !== 'platformio') throw new UsageError(`verify has no checks for the ${preset} preset yet; build with ${preset === 'python-wheels' ? 'scripts/local-ci.sh' : 'scripts/build-docker.sh'} and the compose profiles (docs/DOCKER.md)`);
   return loaded.state.answers;
 }
 
@@ -61,14 +57,15 @@ async function runVerify(dir: string, o: VerifyOptions): Promise<number> {
   const dockerfilePath = join(dir, FILES.dockerfile);
   if (!existsSync(dockerfilePath)) throw new UsageError(`no Dockerfile in ${dir}`);
   const dockerfile = readInputFile(dockerfilePath, dockerfilePath);
-  const plan = planTargets(dir, dockerfile, o.targets);
+  const a = readAnswers(dir);
+  const preset = presetOf(a);
+  const plan = planTargets(dir, dockerfile, o.targets, preset.targets);
   const composeFiles = readComposeFiles(dir);
   try {
     contextEntries(dir);
   } catch (e) {
     throw new VerifyInputError(`cannot send ${dir} as the build context: ${(e as Error).message}`);
   }
-  const c = renderContext(readAnswers(dir));
   // Progress goes to stderr so that `--json -` leaves stdout to the report.
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const report = new Report(log);
@@ -103,12 +100,12 @@ async function runVerify(dir: string, o: VerifyOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   try {
-    await checkArchitecture(engine.arch, dockerfile, o, c.a.platforms, report, docker);
+    await checkArchitecture(engine.arch, dockerfile, o, a.platforms, report, docker);
     for (const t of plan.notBuilt) report.add(`build: ${t.target}`, 'skip', t.reason);
 
     const images: Record<string, string> = {};
     for (const target of plan.targets) {
-      const tag = `cpd-verify/${c.a.projectName}:${target}-${runId}`;
+      const tag = `cpd-verify/${a.projectName}:${target}-${runId}`;
       try {
         const result = await buildImage({
           docker,
@@ -134,8 +131,8 @@ async function runVerify(dir: string, o: VerifyOptions): Promise<number> {
 
     // Independent: the compose checks run while the containers do.
     await Promise.all([
-      runSmokeChecks({ c, sandbox, report, projectDir: dir, images, timeoutMs, buildNetwork: o.network === 'host' ? 'host' : 'bridge' }),
-      checkCompose(dir, c.repo, dockerfileStages(dockerfile), report, { timeoutMs, composeFiles }),
+      preset.verify({ a, sandbox, report, projectDir: dir, images, timeoutMs, buildNetwork: o.network === 'host' ? 'host' : 'bridge', buildArgs: o.buildArgs }),
+      checkCompose(dir, imageRepo(a), dockerfileStages(dockerfile), report, { timeoutMs, composeFiles }),
     ]);
     // Interrupted: the checks ended as cleanup removed their containers; the signal handler exits.
     if (interrupted) await new Promise(() => {});

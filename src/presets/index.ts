@@ -13,7 +13,7 @@ export const PRESETS: readonly Preset[] = [
   pythonWheels,
 ];
 
-export type { Preset, PresetAskContext, PresetCheck } from './types.js';
+export type { Preset, PresetAskContext, PresetCheck, PresetVerifyContext } from './types.js';
 export { PRESET_IDS, DEFAULT_PRESET, type PresetId } from './ids.js';
 
 /** The preset by id; an id without an implementation is an AnswersError (one line, exit 2). */

@@ -4,6 +4,8 @@ import type { Answers } from '../answers.js';
 import type { Project } from '../pipeline/selection.js';
 import type { AskContext } from '../questions.js';
 import type { Renderer } from '../render/types.js';
+import type { Report } from '../verify/report.js';
+import type { Sandbox } from '../verify/sandbox.js';
 import type { PresetId } from './ids.js';
 
 /** Everything a preset may ask with: the scaffold's ask context plus where the repository is. */
@@ -14,6 +16,22 @@ export interface PresetAskContext extends AskContext {
 /** One verify check of a preset, named after what it checks (e.g. `deb: installs in a clean container`). */
 export interface PresetCheck {
   name: string;
+}
+
+/** What `verify` hands a preset's checks once the image targets are built. */
+export interface PresetVerifyContext {
+  a: Answers;
+  /** The project as the user has it: checks copy it (Sandbox.hostDirs) before writing into it. */
+  projectDir: string;
+  /** Built image per Dockerfile target (absent: not built, or its build failed). */
+  images: Partial<Record<string, string>>;
+  sandbox: Sandbox;
+  report: Report;
+  timeoutMs: number;
+  /** Network for containers that build (a toolchain or dependency download needs one). */
+  buildNetwork: string;
+  /** verify's --build-arg values (BASE_IMAGE, PIP_INDEX_URL, ...). */
+  buildArgs: Record<string, string>;
 }
 
 export interface Preset {
@@ -35,6 +53,10 @@ export interface Preset {
   paths: readonly string[];
   /** What to do after a first scaffold; absent: the generic PlatformIO text. */
   nextSteps?(a: Answers): string;
-  /** Its checks for `verify` (empty: verify has none for it yet). */
+  /** The Dockerfile targets verify builds (absent: the targets of compose.images.yaml, else the leaves). */
+  targets?: readonly string[];
+  /** The names of its verify checks, in report order. */
   checks: readonly PresetCheck[];
+  /** Runs its checks on the built images; each adds its result to the report under its name. */
+  verify(v: PresetVerifyContext): Promise<void>;
 }

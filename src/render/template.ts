@@ -2,18 +2,26 @@
 import ejs from 'ejs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TEMPLATES_DIR } from '../paths.js';
+import { PACKAGE_ROOT, TEMPLATES_DIR } from '../paths.js';
 import type { RenderContext } from './context.js';
 
 const cache = new Map<string, ejs.TemplateFunction>();
 
 /** Renders templates/NAME.ejs with the context as `c`. */
 export function renderTemplate(name: string, c: RenderContext): string {
-  let fn = cache.get(name);
+  return renderFile(join(TEMPLATES_DIR, `${name}.ejs`), c);
+}
+
+/** Renders a preset's own template, src/presets/ID/templates/NAME.ejs (kept in its folder), with `c`. */
+export function renderPresetTemplate(id: string, name: string, c: object): string {
+  return renderFile(join(PACKAGE_ROOT, 'src', 'presets', id, 'templates', `${name}.ejs`), c);
+}
+
+function renderFile(file: string, c: object): string {
+  let fn = cache.get(file);
   if (!fn) {
-    const file = join(TEMPLATES_DIR, `${name}.ejs`);
     fn = ejs.compile(readFileSync(file, 'utf8'), { filename: file, localsName: 'c', strict: true, escape: (s: string) => s });
-    cache.set(name, fn);
+    cache.set(file, fn);
   }
   return fn(c) as string;
 }

@@ -24,11 +24,14 @@ export interface TargetPlan {
   notBuilt: { target: string; reason: string }[];
 }
 
-export function planTargets(dir: string, dockerfile: string, only: string[]): TargetPlan {
+/** `preset`: the targets a preset names (src/presets/types.ts), those the Dockerfile has. */
+export function planTargets(dir: string, dockerfile: string, only: string[], preset?: readonly string[]): TargetPlan {
   const stages = dockerfileStages(dockerfile);
   const composePath = join(dir, FILES.composeImages);
   let candidates: string[];
-  if (existsSync(composePath)) {
+  if (preset) {
+    candidates = preset.filter((t) => stages.includes(t));
+  } else if (existsSync(composePath)) {
     const services = readComposeServices(composePath, FILES.composeImages);
     candidates = [...new Set(Object.values(services).map((s) => s.build?.target).filter((t): t is string => Boolean(t)))];
   } else {

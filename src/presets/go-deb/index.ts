@@ -1,5 +1,6 @@
 // The go-deb preset: a Go module built into binaries and a .deb in a builder image.
 import type { Preset } from '../types.js';
+import { CHECKS } from './checks.js';
 import { goDebOf } from './answers.js';
 import { askGoDeb } from './ask.js';
 import { hasGoMod, readGoProject } from './read.js';
@@ -16,5 +17,6 @@ export const goDeb: Preset = {
   renderers: goDebRenderers,
   paths: Object.values(GO_DEB_FILES),
   nextSteps: goDebNextSteps,
-  checks: [],
+  checks: CHECKS,
+  verify: async (v) => (await import('./verify.js')).verifyGoDeb(v),
 };

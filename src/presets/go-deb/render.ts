@@ -1,10 +1,10 @@
 // go-deb's artifacts: pure functions of the answers (what was read from go.mod and debian/control is
-// in them). Text formats come from templates/presets/go-deb/, compose is data.
+// in them). Text formats come from src/presets/go-deb/templates/, compose is data.
 import { imageRepo, type Answers } from '../../answers.js';
 import { writeCompose, type Service } from '../../compose/model.js';
 import { TOOL_VERSION } from '../../paths.js';
-import { dockerQuote, type RenderContext } from '../../render/context.js';
-import { renderTemplate, shq } from '../../render/template.js';
+import { dockerQuote } from '../../render/context.js';
+import { renderPresetTemplate, shq } from '../../render/template.js';
 import type { Artifact, Renderer } from '../../render/types.js';
 import { VERSIONS } from '../../versions.js';
 import { goDebOf, type GoDebAnswers } from './answers.js';
@@ -71,8 +71,7 @@ export function goDebContext(a: Answers): GoDebContext {
   };
 }
 
-// renderTemplate types its context as PlatformIO's; ejs only reads what the template names.
-const template = (name: string, c: GoDebContext) => renderTemplate(`presets/go-deb/${name}`, c as unknown as RenderContext);
+const template = (name: string, c: GoDebContext) => renderPresetTemplate('go-deb', name, c);
 
 const dockerfile: Renderer = (a) => [{ path: GO_DEB_FILES.dockerfile, content: template('Dockerfile', goDebContext(a)), executable: false }];
 

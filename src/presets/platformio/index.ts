@@ -25,4 +25,9 @@ export const platformio: Preset = {
   renderers: [renderDockerfile, renderDockerignore, ...shellRenderers, ...composeRenderers, renderWorkflow, renderDocs, renderDevcontainer, renderArc],
   paths: Object.values(FILES),
   checks: [],
+  // Loaded when verify runs, not with the scaffold.
+  verify: async (v) => {
+    const [{ runSmokeChecks }, { renderContext }] = await Promise.all([import('../../verify/smoke.js'), import('../../render/context.js')]);
+    await runSmokeChecks({ c: renderContext(v.a), sandbox: v.sandbox, report: v.report, projectDir: v.projectDir, images: v.images, timeoutMs: v.timeoutMs, buildNetwork: v.buildNetwork });
+  },
 };

@@ -1,6 +1,7 @@
 // The python-wheels preset: manylinux wheels of a package with compiled extensions, repaired with
 // auditwheel and tested in clean containers.
 import type { Preset } from '../types.js';
+import { CHECKS } from './checks.js';
 import { pythonWheelsOf } from './answers.js';
 import { askPythonWheels } from './ask.js';
 import { looksLikePythonWheels } from './detect.js';
@@ -18,5 +19,6 @@ export const pythonWheels: Preset = {
   renderers: pythonWheelsRenderers,
   paths: Object.values(PYTHON_WHEELS_FILES),
   nextSteps: pythonWheelsNextSteps,
-  checks: [],
+  checks: CHECKS,
+  verify: async (v) => (await import('./verify.js')).verifyPythonWheels(v),
 };

@@ -1,10 +1,10 @@
 // python-wheels' artifacts: pure functions of the answers (what was read from pyproject.toml is in
-// them). Text formats come from templates/presets/python-wheels/, compose is data.
+// them). Text formats come from src/presets/python-wheels/templates/, compose is data.
 import { imageRepo, type Answers } from '../../answers.js';
 import { writeCompose, type Service } from '../../compose/model.js';
 import { TOOL_VERSION } from '../../paths.js';
-import { dockerQuote, type RenderContext } from '../../render/context.js';
-import { renderTemplate, shq } from '../../render/template.js';
+import { dockerQuote } from '../../render/context.js';
+import { renderPresetTemplate, shq } from '../../render/template.js';
 import type { Renderer } from '../../render/types.js';
 import { VERSIONS } from '../../versions.js';
 import { pythonWheelsOf, type PythonWheelsAnswers } from './answers.js';
@@ -76,8 +76,7 @@ export function pythonWheelsContext(a: Answers): PythonWheelsContext {
   };
 }
 
-// renderTemplate types its context as PlatformIO's; ejs only reads what the template names.
-const template = (name: string, c: PythonWheelsContext) => renderTemplate(`presets/python-wheels/${name}`, c as unknown as RenderContext);
+const template = (name: string, c: PythonWheelsContext) => renderPresetTemplate('python-wheels', name, c);
 
 const file = (path: string, name: string, executable = false): Renderer => (a) => [{ path, content: template(name, pythonWheelsContext(a)), executable }];
 
