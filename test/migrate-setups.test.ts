@@ -80,7 +80,7 @@ bothWays('documented commands are the contract: a standalone test file sharing s
     assert.is(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, mode.method);
     assert.match(dry.stdout, /docker compose -f docker-compose\.yml up -d +README\.md:12 +docker compose -f compose\.yaml --profile base up -d/);
-    assert.match(dry.stdout, /docker compose -f docker-compose\.test\.yml -f docker-compose\.test\.override\.yml up -d +README\.md:18 +docker compose -f compose\.yaml --profile test up -d/);
+    assert.match(dry.stdout, /docker compose -f docker-compose\.test\.yml -f docker-compose\.test\.override\.yml run --rm app +README\.md:18 +docker compose -f compose\.yaml --profile test run --rm app/);
     assert.not.match(dry.stdout, /-f docker-compose\.yml -f docker-compose\.test\.yml/, 'the test file is not taken as an override of the base');
     const r = runCli(['migrate', dir, '--yes'], dir, mode.env);
     assert.is(r.code, 0, r.stderr);
@@ -108,8 +108,8 @@ bothWays('commands from .env (COMPOSE_FILE), package.json scripts and a CI workf
     const dry = runCli(['migrate', dir, '--dry-run'], dir, mode.env);
     assert.is(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, mode.method);
-    assert.match(dry.stdout, /-f docker-compose\.yml -f docker-compose\.ci\.yml -p fw up -d +\.env \(\+1\) +docker compose -f compose\.yaml -p fw --profile ci up -d/);
-    assert.match(dry.stdout, /package\.json \(scripts\.lint\):1 +docker compose -f compose\.yaml -p fw --profile tools up -d/);
+    assert.match(dry.stdout, /-f docker-compose\.yml -f docker-compose\.ci\.yml -p fw up --exit-code-from firmware +\.env \(\+1\) +docker compose -f compose\.yaml -p fw --profile ci up --exit-code-from firmware/);
+    assert.match(dry.stdout, /-p fw run --rm lint +package\.json \(scripts\.lint\):1 +docker compose -f compose\.yaml -p fw --profile tools run --rm lint/);
     assert.not.match(dry.stdout, /docker compose up -d +inferred/, 'with COMPOSE_FILE in .env, plain `docker compose up` is the .env command');
     const r = runCli(['migrate', dir, '--yes'], dir, mode.env);
     assert.is(r.code, 0, r.stderr);

@@ -146,7 +146,7 @@ test('override with list merges (docker-compose.override.yml): one merged servic
     assert.not.ok(existsSync(join(dir, 'docker-compose.yml')));
     assert.not.ok(existsSync(join(dir, 'docker-compose.yml.bak')));
     assert.match(r.stdout, 'removed docker-compose.override.yml');
-    assert.match(read(dir, 'docs/MIGRATION.md'), '| `docker compose up -d` | docker-compose.override.yml:1 | `docker compose -f compose.yaml up -d` |');
+    assert.match(read(dir, 'docs/MIGRATION.md'), '| `docker compose up` | docker-compose.override.yml:1 | `docker compose -f compose.yaml up` |');
   } finally {
     cleanup(dir);
   }

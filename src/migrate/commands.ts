@@ -26,7 +26,7 @@ export interface FoundCommand {
 
 const SCAN_MAX_BYTES = 256 * 1024;
 // compose's subcommands that use the project files (`docker-compose file for ...` in prose is no command)
-const SUBCOMMANDS = new Set(['up', 'down', 'run', 'exec', 'build', 'pull', 'push', 'config', 'convert', 'start', 'stop', 'restart', 'logs', 'ps', 'create', 'rm', 'kill', 'pause', 'unpause', 'top', 'images', 'port', 'events', 'cp', 'watch', 'scale', 'attach', 'stats', 'wait', 'alpha']);
+export const SUBCOMMANDS = new Set(['up', 'down', 'run', 'exec', 'build', 'pull', 'push', 'config', 'convert', 'start', 'stop', 'restart', 'logs', 'ps', 'create', 'rm', 'kill', 'pause', 'unpause', 'top', 'images', 'port', 'events', 'cp', 'watch', 'scale', 'attach', 'stats', 'wait', 'alpha']);
 
 /** Which files are scanned for commands, by name. */
 export function isCommandSource(rel: string): boolean {

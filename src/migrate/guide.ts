@@ -3,14 +3,31 @@ import { join } from 'node:path';
 import { isObj } from './load.js';
 import { NEW_FILE, type Plan } from './plan.js';
 import { newProject, type Check } from './verify.js';
-import type { FoundCommand } from './commands.js';
+import { SUBCOMMANDS, type FoundCommand } from './commands.js';
 
 const rel = (plan: Plan, name: string) => (plan.group.rel === '.' ? name : join(plan.group.rel, name));
 
-/** `build` for commands that only build images, `up -d` for the rest. */
+/**
+ * The subcommand as the repo documents it (`run --rm app`, `up --exit-code-from fw`); for an
+ * inferred command, `build` when it only builds images, else `up -d`.
+ */
 function verb(plan: Plan, i: number): string {
+  for (const t of plan.group.commands[i].texts) {
+    const documented = subcommandOf(t.text);
+    if (documented) return documented;
+  }
   const mine = plan.services.filter((o) => o.commands.includes(i));
   return mine.length && mine.every((o) => o.cls === 'image build') ? 'build' : 'up -d';
+}
+
+/** What follows the compose options on a documented line, up to a shell operator or comment. */
+function subcommandOf(text: string): string | null {
+  const split = splitOptions(text);
+  if (!split) return null;
+  let rest = text.slice(split.end).split(/\s(?:[;&|#]|\\$)|[;&|)`]/)[0].trim().replace(/\s+/g, ' ');
+  // The line's own closing quote (a package.json script, a YAML string) is not the command's.
+  for (const q of ['"', "'"]) if (rest.split(q).length % 2 === 0) rest = rest.slice(0, rest.lastIndexOf(q)).trim();
+  return /^[a-z]+\b/.test(rest) && SUBCOMMANDS.has(rest.split(' ')[0]) ? rest : null;
 }
 
 export function oldCommand(plan: Plan, i: number): string {
@@ -48,9 +65,17 @@ const OPTION_WITH_VALUE = /^(-f|--file|-p|--project-name|--profile|--env-file|--
 
 /** A documented line with its compose options replaced by the new ones (the subcommand and the rest kept). */
 export function rewriteLine(text: string, options: string): string | null {
+  const split = splitOptions(text);
+  if (!split) return null;
+  const envFiles = [...text.slice(split.start + split.command.length, split.end).matchAll(/--env-file[= ]\s*(\S+)/g)].map((x) => ` --env-file ${x[1]}`).join('');
+  return `${text.slice(0, split.start)}docker compose ${options}${envFiles}${text.slice(split.end)}`;
+}
+
+/** Where `docker compose` starts on a line, and where its compose options (-f, -p, ...) end. */
+function splitOptions(text: string): { start: number; command: string; end: number } | null {
   const m = /\bdocker(?:-compose|\s+compose)\b/.exec(text);
   if (!m) return null;
-  let i = m.index + m[0].length;
+  const i = m.index + m[0].length;
   const rest = text.slice(i);
   const tok = /\s*("[^"]*"|'[^']*'|[^\s;&|)]+)/y;
   let end = 0;
@@ -72,9 +97,7 @@ export function rewriteLine(text: string, options: string): string | null {
     }
     break;
   }
-  i += end;
-  const envFiles = [...rest.slice(0, end).matchAll(/--env-file[= ]\s*(\S+)/g)].map((x) => ` --env-file ${x[1]}`).join('');
-  return `${text.slice(0, m.index)}docker compose ${options}${envFiles}${text.slice(i)}`;
+  return { start: m.index, command: m[0], end: i + end };
 }
 
 /** A documented `.env` (COMPOSE_FILE=...) rewritten: the new file and the profile, so plain `docker compose` keeps working. */
