@@ -1,6 +1,6 @@
 // The answers model: everything a renderer may depend on, validated once.
 // Renderers take a validated `Answers` and nothing else, so rendering is pure and needs no Docker.
-import { PRESET_IDS, type PresetId } from './presets/ids.js';
+import { PRESET_IDS, REGISTRY as PRESET_REGISTRY, type PresetEntry, type PresetId } from './presets/registry.js';
 import { VERSIONS } from './versions.js';
 
 export const PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
@@ -35,7 +35,7 @@ export interface EnvAnswer {
 }
 
 export interface Answers {
-  /** The preset (--preset; src/presets/): platformio, go-deb, ... Answers stored before presets: platformio. */
+  /** The preset (--preset; src/presets/registry.ts). Answers stored before presets: platformio. */
   toolchain: PresetId;
   /**
    * What only the preset reads and asks (absent for PlatformIO, whose answers are the fields here);
@@ -123,11 +123,14 @@ export function checkEnvs(envs: EnvAnswer[]): string | null {
   return null;
 }
 
+type RowCheck = (v: any) => string | null;
+const PRESET_CHECKS: Record<string, RowCheck> = Object.fromEntries((PRESET_REGISTRY as readonly PresetEntry[]).flatMap((e) => e.rows.filter((r) => r.check).map((r) => [r.name, r.check as RowCheck])));
+
 /**
  * One check per answer, by its flag: the same rule for a flag, a stored answer and a prompt (where a
  * bad answer is asked again). Each returns the problem, or null.
  */
-export const CHECKS = {
+const COMMON_CHECKS = {
   envs: checkEnvs,
   'base-image': (v: string) => (IMAGE_REF.test(v) ? null : `invalid base image "${v}"`),
   'platformio-version': (v: string) => (/^[0-9][0-9A-Za-z.+!-]*$/.test(v) ? null : `invalid PlatformIO version "${v}"`),
@@ -148,19 +151,17 @@ export const CHECKS = {
   arc: (v: boolean) => (typeof v === 'boolean' ? null : 'arc must be yes or no'),
   serial: (v: string) => ((SERIAL_MODES as readonly string[]).includes(v) ? null : `unknown serial mode "${v}" (${SERIAL_MODES.join(', ')})`),
   preset: (v: string) => ((PRESET_IDS as readonly string[]).includes(v) ? null : `unknown preset "${v}" (${PRESET_IDS.join(', ')})`),
-  // Debian package names (Policy 5.6.1): the go-deb preset installs them in its image.
-  'system-packages': (v: string[]) => v.map((p) => (/^[a-z0-9][a-z0-9+.-]+$/.test(p) ? null : `invalid Debian package name "${p}"`)).find((m) => m) ?? null,
-  maintainer: (v: string) => (/^[^<>\u0000-\u001f\u007f]+ <[^<>@\s]+@[^<>\s]+>$/.test(v) && v.length <= 200 ? null : `invalid maintainer "${v}" (Name <email@example.org>)`),
-  // python-wheels: CPython minor versions it has /opt/python/cpXY-cpXY for.
-  'python-versions': (v: string[]) => (v.length === 0 ? 'at least one CPython version is needed' : v.map((x) => (/^3\.(9|1[0-4])$/.test(x) ? null : `unsupported CPython version "${x}" (3.9 to 3.14)`)).find((m) => m) ?? (new Set(v).size !== v.length ? 'a CPython version is listed twice' : null)),
   'project-name': (v: string) => (SLUG.test(v) ? null : `invalid project name "${v}": use lowercase letters, digits, . _ -`),
   'project-dir': (v: string) => (v === '.' || (/^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/.test(v) && !v.split('/').includes('..')) ? null : `invalid project folder "${v}": a plain relative path inside the repository, letters, digits, _ . -`),
 } as const;
 
+/** The common checks and each preset's own (the checks of its rows, src/presets/<id>/flags.ts). */
+export const CHECKS: typeof COMMON_CHECKS & Readonly<Record<string, RowCheck>> = { ...COMMON_CHECKS, ...PRESET_CHECKS };
+
 /** Throws AnswersError naming the offending flag; returns the same object typed as valid. */
 export function validateAnswers(a: Answers): Answers {
-  const check = <F extends keyof typeof CHECKS>(flag: F, value: Parameters<(typeof CHECKS)[F]>[0]) => {
-    const problem = (CHECKS[flag] as (v: unknown) => string | null)(value);
+  const check = <F extends keyof typeof COMMON_CHECKS>(flag: F, value: Parameters<(typeof COMMON_CHECKS)[F]>[0]) => {
+    const problem = (COMMON_CHECKS[flag] as (v: unknown) => string | null)(value);
     if (problem) throw new AnswersError(`${problem} (--${flag})`, flag);
   };
   if (!(PRESET_IDS as readonly string[]).includes(a.toolchain)) throw new AnswersError(`unknown preset "${a.toolchain}" (--preset)`, 'preset');

@@ -2,7 +2,7 @@
 // Heavy modules (Yeoman, dockerode) are imported only by the subcommand that needs them.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ANSWER_FLAGS, flagAnswers, SCAFFOLD_SWITCHES, UsageError, type FlagSpec } from './cli/flags.js';
+import { ANSWER_FLAGS, answerHelpLines, flagAnswers, SCAFFOLD_SWITCHES, UsageError, verifyHelpLines, type FlagSpec } from './cli/flags.js';
 import { STATE_FILE, TOOL_VERSION } from './paths.js';
 import { errnoText } from './safety/errno.js';
 import { printable, printableLine } from './safety/text.js';
@@ -18,7 +18,7 @@ const COMMANDS = [
 
 const VERIFY_FLAGS: FlagSpec[] = [
   { name: 'target', value: 'STAGE', help: 'build only this image target (repeatable)' },
-  { name: 'build-arg', value: 'K=V', help: 'build argument, e.g. BASE_IMAGE or PIP_INDEX_URL (repeatable)' },
+  { name: 'build-arg', value: 'K=V', help: 'build argument, e.g. BASE_IMAGE or PIP_INDEX_URL (repeatable); PIP_INDEX_URL, PIP_EXTRA_INDEX_URL and PIP_TRUSTED_HOST (from here, else the environment) also go to check containers that run pip' },
   { name: 'network', value: 'MODE', help: 'network for RUN steps and the firmware build: default or host' },
   { name: 'json', value: 'FILE', help: 'write a JSON report (- for stdout)' },
   { name: 'timeout', value: 'SECONDS', help: 'limit for each build and container step (default: 900)' },
@@ -52,15 +52,16 @@ export function helpText(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(36)} ${c.help}`),
     '',
-    'Scaffold options (every prompt has a flag):',
-    ...ANSWER_FLAGS.map(flagLine),
-    ...SCAFFOLD_SWITCHES.map(flagLine),
+    'Scaffold options (every prompt has a flag; a preset takes the common ones and its own):',
+    ...answerHelpLines(flagLine, SCAFFOLD_SWITCHES),
     '',
-    'envs options:',
+    'envs options (exit 0 listed, 2 no platformio.ini or malformed; in another preset\'s repository it',
+    'names the preset and points to `project --json`):',
     flagLine({ name: 'json', help: 'print {"envs", "default_envs", "env"} as JSON' }),
     '',
     'verify options (exit 0 all checks passed, 1 a check failed, 2 usage or engine error):',
     ...VERIFY_FLAGS.map(flagLine),
+    ...verifyHelpLines(),
     '',
     'update options (exit 0 merged cleanly, 1 conflicts written with markers or files in the way,',
     '2 unresolved markers or input error); every scaffold answer flag above changes that answer:',

@@ -4,6 +4,7 @@
 // collected and reported with the flag that would give it: never a silent exit.
 import { CHECKS, DEFAULT_RUNNER_COUNTS, defaultAnswers, AnswersError, type Answers, type EnvAnswer } from './answers.js';
 import { answerSpec, parseEnvsFlag, type FlagAnswers } from './cli/flags.js';
+import { REGISTRY, type PresetEntry } from './presets/registry.js';
 import { printableLine } from './safety/text.js';
 
 export interface ProjectInfo {
@@ -132,13 +133,13 @@ export async function askAll(ctx0: AskContext): Promise<Answers> {
   const { flags: f, stored: s } = ctx;
   if (ctx.project.envs === null && !f.envs && !s?.envs) {
     // Nothing to default from: even --yes cannot proceed.
-    if (!ctx.interactive) throw new AnswersError('no platformio.ini found: pass --envs NAME[:BOARD],... to proceed without one, or --preset go-deb for a Go module', 'envs');
+    if (!ctx.interactive) throw new AnswersError(`no platformio.ini found: pass --envs NAME[:BOARD],... to proceed without one, or ${(REGISTRY as readonly PresetEntry[]).filter((e) => e.id !== 'platformio').map((e) => `--preset ${e.id} for ${e.kind}`).join(', ')}`, 'envs');
   }
   const d = defaultAnswers(f.projectName ?? s?.projectName ?? ctx.project.name, ctx.project.envs ?? []);
   const q = new Asker(ctx);
 
   const envs = await askForEnvs(q, ctx, d.envs);
-  const baseImage = await q.ask('base-image', f.baseImage, s?.baseImage, d.baseImage, asString);
+  const baseImage = await q.ask('base-image', f.baseImage, s?.baseImage, d.baseImage, asString, { message: `${answerSpec('base-image').prompt!.message} (Python 3, Debian bookworm)` });
   const platformioVersion = await q.ask('platformio-version', f.platformioVersion, s?.platformioVersion, d.platformioVersion, asString);
   const userName = await q.ask('user', f.userName, s?.user.name, d.user.name, asString);
   const uid = await q.ask('uid', f.uid, s?.user.uid, d.user.uid, asInt);

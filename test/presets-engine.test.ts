@@ -1,108 +1,156 @@
-// The go-deb preset on the real engine: the fixture (test/fixtures/presets/go-deb) scaffolded, its
-// builder image built on a local stand-in base (cpd-test/golang:bookworm: Debian's golang-go and
-// dpkg-dev, made by test/engine/setup-engine.sh), then: `help` without mounts, both binaries built
-// and run, the .deb passes `dpkg-deb --info` and installs in a clean container with its binaries on
-// PATH, output handed to the owner of the checkout, and the module cache volume persists (a
-// dependency from a local GOPROXY=file:// proxy is downloaded by the first build only). Names carry
-// `cpd-h13-` and a random suffix.
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+// The go-deb preset on the real engine: the fixture (test/fixtures/presets/go-deb plus one module
+// dependency served over http by a local Go module proxy) scaffolded, its builder image built on a
+// local stand-in base (cpd-test/golang:bookworm: Debian's golang-go and dpkg-dev, made by
+// test/engine/setup-engine.sh), then the root-start entrypoint: `help` without mounts runs as the
+// image user; a checkout owned by root (rootless Docker) builds as root; one owned by uid 4242
+// builds as 4242 with output and the whole cache volume (read-only module files included, left
+// root's by the root build) theirs; the second build downloads no module; the version comes from
+// the git tag; `clean` removes the output; `docker stop` during a build ends it with 143 at once.
+// The .deb's checks (dpkg-deb --info, clean install) are verify's: test/presets-go-verify.test.ts.
+// Names carry `cpd-h1go-` and a random suffix.
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { engineSuite, TEST_IMAGES } from './helpers/engine.js';
 import { ROOT, runCli } from './helpers/cli.js';
+import { GREETING, requireModule, startGoProxy } from './helpers/go-proxy.js';
 
 const GOLANG_IMAGE = 'cpd-test/golang:bookworm';
+const CACHE = '/home/builder/.cache/go';
 const id = randomBytes(3).toString('hex');
-const image = `cpd-h13-hellofs-${id}`;
-const volumes = [`cpd-h13-gomod-${id}`, `cpd-h13-gobuild-${id}`];
+const image = `cpd-h1go-hellofs-${id}`;
+const volume = `cpd-h1go-gocache-${id}`;
+const stopName = `cpd-h1go-stop-${id}`;
 
 const { test } = await engineSuite('go-deb preset on the engine');
 
+interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 const sh = (cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> =>
   spawnSync(cmd, args, { cwd: opts.cwd, encoding: 'utf8', env: { ...process.env, ...opts.env }, timeout: 600_000 });
-const ok = (r: SpawnSyncReturns<string>, what: string) => assert.is(r.status, 0, `${what}:\n${r.stdout}\n${r.stderr}`);
+/** Without blocking the event loop: the module proxy runs in this process. */
+const shAsync = (cmd: string, args: string[]): Promise<Result> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+const ok = (r: Result, what: string) => assert.is(r.status, 0, `${what}:\n${r.stdout}\n${r.stderr}`);
+const downloads = (r: Result) => (r.stdout + r.stderr).split('\n').filter((l) => l.startsWith('go: downloading ')).length;
+/** Owners (uid:gid) of everything below `dir` in the cache volume other than `owner`, the entrypoint's stamp aside. */
+const cacheNotOwnedBy = (owner: string) => {
+  const [uid, gid] = owner.split(':');
+  const r = sh('docker', ['run', '--rm', '--entrypoint', 'find', '-v', `${volume}:${CACHE}`, `${image}:builder`, CACHE, '(', '!', '-uid', uid, '-o', '!', '-gid', gid, ')', '!', '-name', '.create-pio-docker-owner', '-printf', '%u:%g %p\\n']);
+  ok(r, 'find in the cache volume');
+  return r.stdout.trim().split('\n').filter(Boolean);
+};
+const owners = (dir: string, paths: string[]) => paths.map((p) => sh('stat', ['-c', '%u:%g', join(dir, p)]).stdout.trim());
 
-test('go-deb: builder image on a Debian golang-go base; binaries, .deb, clean install, help without mounts', () => {
+test('go-deb: root-start entrypoint: help without mounts, root-owned and uid-4242 checkouts, one cache volume, stop ends a build with 143', async () => {
   if (sh('docker', ['image', 'inspect', GOLANG_IMAGE]).status !== 0) {
     const reason = `missing test image ${GOLANG_IMAGE} (create it with: bash test/engine/setup-engine.sh)`;
     if (process.env.CI === 'true') throw new Error(reason);
     console.log(`go-deb engine test skipped: ${reason}`);
     return;
   }
-  const dir = join(mkdtempSync(join(tmpdir(), 'cpd-h13-')), 'hellofs');
+  if (process.getuid?.() !== 0) {
+    console.log('go-deb engine test skipped: it gives checkouts to uid 4242 and root, which needs root');
+    return;
+  }
+  const base = mkdtempSync(join(tmpdir(), 'cpd-h1go-'));
+  const dir = join(base, 'hellofs');
+  const proxy = await startGoProxy([GREETING]);
   try {
     cpSync(join(ROOT, 'test', 'fixtures', 'presets', 'go-deb'), dir, { recursive: true });
-    // A module dependency, served by a local file proxy (GOPROXY=file://): no network.
-    const proxy = join(dir, '..', 'proxy');
-    const dep = 'example.org/greeting';
-    mkdirSync(join(proxy, dep, '@v'), { recursive: true });
-    writeFileSync(join(proxy, dep, '@v', 'list'), 'v1.0.0\n');
-    writeFileSync(join(proxy, dep, '@v', 'v1.0.0.info'), '{"Version":"v1.0.0","Time":"2024-01-01T00:00:00Z"}\n');
-    writeFileSync(join(proxy, dep, '@v', 'v1.0.0.mod'), `module ${dep}\n\ngo 1.19\n`);
-    ok(sh('python3', ['-c', `import zipfile,sys\nz=zipfile.ZipFile(sys.argv[1],'w')\nz.writestr('${dep}@v1.0.0/go.mod','module ${dep}\\n\\ngo 1.19\\n')\nz.writestr('${dep}@v1.0.0/greeting.go','package greeting\\n\\nconst Word = "hi"\\n')\nz.close()`, join(proxy, dep, '@v', 'v1.0.0.zip')]), 'module zip');
-    writeFileSync(join(dir, 'go.mod'), `${readFileSync(join(dir, 'go.mod'), 'utf8')}\nrequire ${dep} v1.0.0\n`);
-    writeFileSync(join(dir, 'cmd', 'a', 'dep.go'), `package main\n\nimport _ "${dep}"\n`);
-    const goEnv = ['-e', 'GOPROXY=file:///proxy', '-e', 'GOSUMDB=off', '-v', `${proxy}:/proxy:ro`];
-    const git = (...args: string[]) => ok(sh('git', ['-c', 'user.email=t@example.org', '-c', 'user.name=t', ...args], { cwd: dir }), `git ${args[0]}`);
-    git('init', '-q');
-    git('add', '.');
-    git('commit', '-qm', 'init');
-    git('tag', 'v1.2.3');
+    requireModule(dir, GREETING);
+    const git = (cwd: string, ...args: string[]) => ok(sh('git', ['-c', 'user.email=t@example.org', '-c', 'user.name=t', ...args], { cwd }), `git ${args[0]}`);
+    git(dir, 'init', '-q');
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'init');
+    git(dir, 'tag', 'v1.2.3');
     const scaffold = runCli([dir, '--yes', '--image', image, '--system-packages', 'none'], dir);
     assert.is(scaffold.code, 0, scaffold.stderr);
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'docker');
+    git(dir, 'tag', '-f', 'v1.2.3');
     ok(sh(join(dir, 'scripts', 'build-docker.sh'), ['--tag', `${image}:builder`], { env: { BASE_IMAGE: GOLANG_IMAGE } }), 'build-docker.sh');
-    // go.sum for the dependency, in a throw-away container (its module cache is not the volume).
-    ok(sh('docker', ['run', '--rm', ...goEnv, '-v', `${dir}:/build`, '-w', '/build', '--entrypoint', 'go', `${image}:builder`, 'mod', 'download', dep]), 'go mod download');
-    ok(sh('docker', ['run', '--rm', ...goEnv, '-v', `${dir}:/build`, '-w', '/build', '--entrypoint', 'go', `${image}:builder`, 'mod', 'tidy']), 'go mod tidy');
-    git('add', '.');
-    git('commit', '-qm', 'dependency');
-    git('tag', '-f', 'v1.2.3');
 
+    // No mounts: the image user runs it.
     const help = sh('docker', ['run', '--rm', `${image}:builder`, 'help']);
     ok(help, 'help without mounts');
     assert.match(help.stdout, /binaries .*\(a b\)/);
+    assert.is(sh('docker', ['run', '--rm', `${image}:builder`, 'id', '-u']).stdout, '1000\n', 'no checkout mounted: the image user');
 
-    // The checkout belongs to a non-root user: the output must too.
-    chownSync(dir, 4321, 4321);
-    const build = (cmd: string) => sh('docker', ['run', '--rm', ...goEnv, '-v', `${dir}:/build`, '-w', '/build', '-v', `${volumes[0]}:/go/pkg/mod`, '-v', `${volumes[1]}:/root/.cache/go-build`, `${image}:builder`, cmd, '--output', 'out']);
-    const downloads = (r: SpawnSyncReturns<string>) => (r.stdout + r.stderr).split('\n').filter((l) => l.startsWith('go: downloading ')).length;
-    const run = build('all');
-    ok(run, 'all --output out');
-    assert.is(downloads(run), 1, `first build downloads the dependency once:\n${run.stderr}`);
-    // Cache persists: the module cache volume has it, a second build downloads nothing.
-    const again = build('binaries');
-    ok(again, 'binaries again');
-    assert.is(downloads(again), 0, `second build downloads no module:\n${again.stderr}`);
+    // Go's settings as compose passes them: GOPROXY set, the others empty (Go's defaults).
+    const goEnv = ['-e', `GOPROXY=${proxy.url}`, '-e', 'GOSUMDB=off', '-e', 'GOFLAGS=', '-e', 'GOPRIVATE=', '--network', 'host'];
+    const build = (checkout: string, cmd: string) => shAsync('docker', ['run', '--rm', ...goEnv, '-v', `${checkout}:/build`, '-v', `${volume}:${CACHE}`, `${image}:builder`, cmd, '--output', 'out']);
+
+    // A checkout owned by root (rootless Docker: root in the container is the host user) builds as
+    // root, first, into a fresh cache volume: the module cache's read-only files are root's.
+    const rootDir = join(base, 'rootfs');
+    cpSync(dir, rootDir, { recursive: true });
+    ok(sh('chown', ['-R', '0:0', rootDir]), 'chown root');
+    const asRoot = await build(rootDir, 'all');
+    ok(asRoot, 'all as root');
+    assert.is(downloads(asRoot), 1, `the first build downloads the dependency:\n${asRoot.stderr}`);
+    assert.equal(owners(rootDir, ['out', 'out/bin/a', 'out/hellofs_1.2.3_amd64.deb']), ['0:0', '0:0', '0:0'], 'root-owned checkout: root-owned output');
+    assert.ok(cacheNotOwnedBy('4242:4243').some((l) => l.startsWith('root:root ') && l.includes('/mod/example.org/greeting@v1.0.0')), 'the root build left root-owned modules');
+
+    // The checkout belongs to uid 4242 (not the image user 1000): output and cache become theirs.
+    ok(sh('chown', ['-R', '4242:4243', dir]), 'chown 4242');
+    const run = await build(dir, 'all');
+    ok(run, 'all as 4242');
+    assert.is(downloads(run), 0, `the cache volume kept the module:\n${run.stderr}`);
     const deb = readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.deb'));
     assert.equal(deb, ['hellofs_1.2.3_amd64.deb'], 'version from the git tag');
-    for (const f of ['out', 'out/bin/a', 'out/bin/b', `out/${deb[0]}`]) assert.is(statSync(join(dir, f)).uid, 4321, `${f} belongs to the checkout's owner`);
+    const made = ['out', 'out/bin', 'out/bin/a', 'out/bin/b', `out/${deb[0]}`];
+    assert.equal(owners(dir, made), made.map(() => '4242:4243'), 'output belongs to the checkout owner');
+    assert.equal(cacheNotOwnedBy('4242:4243'), [], 'the whole cache volume (read-only module files too) is re-owned');
+    const again = await build(dir, 'binaries');
+    ok(again, 'binaries again');
+    assert.is(downloads(again), 0);
 
-    const base = TEST_IMAGES.debian;
-    const a = sh('docker', ['run', '--rm', '-v', `${dir}/out:/out:ro`, base, '/out/bin/a']);
+    const a = sh('docker', ['run', '--rm', '-v', `${dir}/out:/out:ro`, TEST_IMAGES.debian, '/out/bin/a']);
     ok(a, 'a runs');
     assert.is(a.stdout, 'hello from a (a 1.2.3)\n', 'version from -ldflags');
-    const b = sh('docker', ['run', '--rm', '-v', `${dir}/out:/out:ro`, base, '/out/bin/b']);
-    ok(b, 'b (cgo) runs');
-    assert.is(b.stdout, 'b 1.2.3: 42\n');
 
-    // The entrypoint takes its commands only: dpkg-deb through another entrypoint.
-    const info = sh('docker', ['run', '--rm', '--entrypoint', 'dpkg-deb', '-v', `${dir}/out:/out:ro`, `${image}:builder`, '--info', `/out/${deb[0]}`]);
-    ok(info, 'dpkg-deb --info');
-    assert.match(info.stdout, /Package: hellofs\n\s*Version: 1\.2\.3\n\s*Architecture: amd64\n\s*Maintainer: Hello Maintainers <hello@example\.org>\n\s*Depends: fuse3 \(>= 3\.2\)/);
+    // clean as the owner removes what it wrote, root's checkout too.
+    for (const d of [dir, rootDir]) {
+      ok(sh('docker', ['run', '--rm', '-v', `${d}:/build`, `${image}:builder`, 'clean', '--output', 'out']), `clean in ${d}`);
+      assert.not.ok(existsSync(join(d, 'out')), 'clean removed its output');
+    }
 
-    const install = sh('docker', ['run', '--rm', '-v', `${dir}/out:/out:ro`, base, 'sh', '-c', `apt-get update -qq >/dev/null && apt-get install -y -qq /out/${deb[0]} >/dev/null && a && b && dpkg -L hellofs | grep -x /usr/bin/b`]);
-    ok(install, 'installs in a clean container, binaries on PATH');
-    assert.is(install.stdout, 'hello from a (a 1.2.3)\nb 1.2.3: 42\n/usr/bin/b\n');
-
-    ok(sh('docker', ['run', '--rm', '-v', `${dir}:/build`, '-w', '/build', `${image}:builder`, 'clean', '--output', 'out']), 'clean');
-    assert.not.ok(existsSync(join(dir, 'out')), 'clean removed its output');
+    // docker stop during a real build (-a: every package again, seconds of work): tini forwards
+    // SIGTERM to the whole group, the build ends with 143 at once instead of a SIGKILL after 10 s.
+    writeFileSync(join(dir, 'slow.env'), 'GOFLAGS=-a\n');
+    ok(sh('docker', ['run', '-d', '--name', stopName, '--env-file', join(dir, 'slow.env'), '-v', `${dir}:/build`, '-v', `${volume}:${CACHE}`, `${image}:builder`, 'binaries', '--output', 'out']), 'start a slow build');
+    let compiling = false;
+    for (let i = 0; i < 200 && !compiling; i++) {
+      compiling = /^go build /m.test(sh('docker', ['top', stopName, '-o', 'pid,args']).stdout.replace(/^\d+\s+/gm, ''));
+      if (!compiling) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(compiling, 'the build started');
+    const t0 = Date.now();
+    ok(sh('docker', ['stop', '-t', '10', stopName]), 'docker stop');
+    const ms = Date.now() - t0;
+    assert.is(sh('docker', ['inspect', '-f', '{{.State.ExitCode}}', stopName]).stdout.trim(), '143', 'SIGTERM reached the build');
+    assert.ok(ms < 3000, `docker stop took ${ms} ms`);
   } finally {
+    await proxy.close();
+    sh('docker', ['rm', '-f', stopName]);
     sh('docker', ['image', 'rm', '-f', `${image}:builder`]);
-    sh('docker', ['volume', 'rm', '-f', ...volumes]);
-    rmSync(join(dir, '..'), { recursive: true, force: true });
+    sh('docker', ['volume', 'rm', '-f', volume]);
+    rmSync(base, { recursive: true, force: true });
   }
 });
 

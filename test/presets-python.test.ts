@@ -11,6 +11,7 @@ import { renderAll } from '../src/render/index.js';
 import { detectPresets } from '../src/presets/choose.js';
 import { readPythonProject } from '../src/presets/python-wheels/read.js';
 import { pythonsFor } from '../src/presets/python-wheels/versions.js';
+import { pipDownloads, pipEnv, wheelTags } from '../src/presets/python-wheels/verify.js';
 import { readProject } from '../src/pipeline/selection.js';
 import { VERSIONS } from '../src/versions.js';
 import { PRESET_GOLDEN_SETS } from './golden-sets.js';
@@ -84,7 +85,7 @@ test('scaffold: files are renderAll of the stored answers (the golden set); twic
     assert.equal(state.answers, JSON.parse(JSON.stringify(SET)));
     const files = snapshot(dir);
     const rendered = renderAll(state.answers as never);
-    assert.equal(rendered.map((f) => f.path).sort(), ['.dockerignore', '.github/workflows/docker-build.yml', 'Dockerfile', 'compose.build.yaml', 'docker/build-wheels.sh', 'docs/DOCKER.md', 'scripts/local-ci.sh']);
+    assert.equal(rendered.map((f) => f.path).sort(), ['.dockerignore', '.github/workflows/docker-build.yml', 'Dockerfile', 'compose.build.yaml', 'docker/build-wheels.sh', 'docker/entrypoint.sh', 'docs/DOCKER.md', 'scripts/local-ci.sh']);
     for (const f of rendered) {
       assert.is(files.get(f.path)?.content, f.content, f.path);
       assert.is(files.get(f.path)!.mode & 0o100, f.executable ? 0o100 : 0, `${f.path} exec bit`);
@@ -132,7 +133,7 @@ test('--python-versions: picks the versions; outside 3.9-3.14 or outside require
 test('python-wheels: shellcheck, compose config for every profile, actionlint, actions pinned by SHA', async () => {
   const dir = wheelsFiles();
   try {
-    const sc = spawnSync('shellcheck', ['-x', 'docker/build-wheels.sh', 'scripts/local-ci.sh'], { cwd: dir, encoding: 'utf8' });
+    const sc = spawnSync('shellcheck', ['-x', 'docker/build-wheels.sh', 'docker/entrypoint.sh', 'scripts/local-ci.sh'], { cwd: dir, encoding: 'utf8' });
     assert.is(sc.status, 0, sc.stdout + sc.stderr);
     for (const profile of ['wheels', 'test']) {
       const r = spawnSync('docker', ['compose', '-f', 'compose.build.yaml', '--profile', profile, 'config'], { cwd: dir, encoding: 'utf8' });
@@ -150,13 +151,29 @@ test('python-wheels: shellcheck, compose config for every profile, actionlint, a
   }
 });
 
-test('python-wheels Dockerfile: BASE_IMAGE defaults to the pinned manylinux_2_28 tag; dnf for cmake and git; pip cache mount', () => {
+test('python-wheels Dockerfile: BASE_IMAGE defaults to the pinned manylinux_2_28 tag; dnf for cmake, git and setpriv; root-start entrypoint; pip cache in the user\'s home', () => {
   const df = renderAll(SET).find((f) => f.path === 'Dockerfile')!.content;
   assert.match(VERSIONS.manylinuxTag, /^20[0-9]{2}\.[0-9]{2}\.[0-9]{2}-[0-9]+$/);
   assert.ok(df.includes(`ARG BASE_IMAGE=quay.io/pypa/manylinux_2_28_x86_64:${VERSIONS.manylinuxTag}\n`));
   assert.match(df, /^FROM \$\{BASE_IMAGE\} AS builder$/m);
-  assert.match(df, /dnf install -y --setopt=keepcache=1 cmake git;/);
-  assert.match(df, /--mount=type=cache,target=\/root\/\.cache\/pip,sharing=locked/);
+  assert.match(df, /dnf install -y --setopt=keepcache=1 cmake git util-linux;/);
+  assert.match(df, /&& setpriv --reuid=65534 --regid=65534 --clear-groups true/);
+  assert.match(df, /--mount=type=cache,target=\/home\/builder\/\.cache\/pip,sharing=locked/);
+  assert.match(df, /^ENV [^]*PIP_CACHE_DIR=\/home\/builder\/\.cache\/pip$/m);
+  // Starts as root: the entrypoint owns the cache volume to the checkout's owner and drops to them.
+  assert.match(df, /^USER root\nENTRYPOINT \["\/usr\/local\/bin\/entrypoint\.sh", "\/usr\/local\/bin\/build-wheels"\]\nCMD \["help"\]$/m);
+  assert.match(df, /^COPY --chmod=0755 docker\/entrypoint\.sh \/usr\/local\/bin\/entrypoint\.sh$/m);
+  const files = renderAll(SET);
+  const ep = files.find((f) => f.path === 'docker/entrypoint.sh')!;
+  assert.ok(ep.executable);
+  assert.match(ep.content, /^USER_NAME=builder\nUSER_HOME=\/home\/builder\nWORKSPACE=\/build\nCACHE_DIR=\$\{PIP_CACHE_DIR:-\/home\/builder\/\.cache\/pip\}$/m);
+  assert.match(ep.content, /^BUILD_COMMANDS=" wheels clean help "$/m);
+  // No end-of-build chown: the build runs as the owner already.
+  assert.not.match(files.find((f) => f.path === 'docker/build-wheels.sh')!.content, /chown/);
+  const ci = files.find((f) => f.path === 'scripts/local-ci.sh')!.content;
+  assert.match(ci, /docker run --rm --init --network "\$DOCKER_NETWORK" "\$\{RUN_ENV\[@\]\}" -e HOST_UID -e HOST_GID/);
+  assert.match(ci, /sha256sum Dockerfile docker\/build-wheels\.sh docker\/entrypoint\.sh/);
+  assert.match(files.find((f) => f.path === 'compose.build.yaml')!.content, /^ {4}init: true$/m);
   assert.match(df, /build-wheels wheels --python 3\.10,3\.11,3\.12,3\.13,3\.14 --output \/out/);
   // Broken stored answers are an answers error, not a crash.
   assert.throws(() => renderAll({ ...SET, presetAnswers: { name: 'x' } }), /python-wheels: /);
@@ -274,6 +291,27 @@ test('local-ci.sh deploy: the token comes from PYPI_TOKEN_FILE or PYPI_TOKEN at 
     rmSync(dir, { recursive: true, force: true });
     rmSync(fake.bin, { recursive: true, force: true });
   }
+});
+
+test('verify helpers: pip downloads counted from the log, wheel tags parsed, pip settings from --build-arg before the environment (names only in the note)', () => {
+  const log = [
+    'Looking in indexes: http://127.0.0.1:1/simple/',
+    '  Collecting setuptools>=61',
+    '    Downloading http://127.0.0.1:1/files/setuptools-66.1.1-py3-none-any.whl (1.3 MB)',
+    '    Using cached http://127.0.0.1:1/files/wheel-0.38.4-py3-none-any.whl (36 kB)',
+    'Downloading wheel-0.38.4-py3-none-any.whl (36 kB)',
+    'not Downloading at the start',
+  ].join('\n');
+  assert.equal(pipDownloads(log), ['setuptools-66.1.1-py3-none-any.whl', 'wheel-0.38.4-py3-none-any.whl']);
+  assert.equal(pipDownloads('  Using cached x.whl\n'), []);
+  assert.equal(wheelTags('fastsum-0.1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl'), { py: ['cp311'], abi: ['cp311'], plat: ['manylinux_2_17_x86_64', 'manylinux2014_x86_64'] });
+  assert.equal(wheelTags('fastsum-0.1.0-1-cp311-cp311-linux_x86_64.whl')?.plat, ['linux_x86_64']);
+  assert.is(wheelTags('fastsum-0.1.0.tar.gz'), null);
+  const e = pipEnv({ PIP_INDEX_URL: 'https://u:secret@mirror/simple/' }, { PIP_INDEX_URL: 'https://other/', PIP_TRUSTED_HOST: 'mirror', PIP_EXTRA_INDEX_URL: '' });
+  assert.equal(e.env, { PIP_INDEX_URL: 'https://u:secret@mirror/simple/', PIP_TRUSTED_HOST: 'mirror' });
+  assert.is(e.note, 'pip: PIP_INDEX_URL from --build-arg, PIP_TRUSTED_HOST from the environment');
+  assert.not.match(e.note, /secret/);
+  assert.match(pipEnv({}, {}).note, /default index/);
 });
 
 test.run();

@@ -100,10 +100,12 @@ test('scaffold: a repo with go.mod and no platformio.ini gets go-deb; twice chan
     assert.equal(snapshot(dir), files);
     const check = runCli(['update', '--check', dir], dir);
     assert.is(check.code, 0, check.stdout + check.stderr);
-    // verify has no go-deb checks yet: it says so in one line instead of building PlatformIO images.
-    const verify = runCli(['verify', dir], dir);
+    // verify takes go-deb projects (its checks run on the engine: test/presets-go-verify.test.ts);
+    // here, without an engine, it gets as far as connecting and says so in one line.
+    const verify = runCli(['verify', dir], dir, { DOCKER_HOST: `unix://${join(dir, 'no-engine.sock')}` });
     assert.is(verify.code, 2, verify.stderr);
-    assert.match(verify.stderr, /^error: verify has no checks for the go-deb preset yet/);
+    assert.match(verify.stderr, /no-engine\.sock/);
+    assert.not.match(verify.stderr, /no checks for the go-deb preset|\n\s+at /);
   } finally {
     removeProject(dir);
   }
@@ -225,13 +227,20 @@ function goDebFiles(): string {
 test('go-deb: generated shell passes shellcheck, compose config passes for every profile, actionlint is clean', async () => {
   const dir = goDebFiles();
   try {
-    const sc = spawnSync('shellcheck', ['-x', 'docker/go-build.sh', 'scripts/build-docker.sh'], { cwd: dir, encoding: 'utf8' });
+    const sc = spawnSync('shellcheck', ['-x', '--severity=style', 'docker/entrypoint.sh', 'docker/go-build.sh', 'scripts/build-docker.sh'], { cwd: dir, encoding: 'utf8' });
     assert.is(sc.status, 0, sc.stdout + sc.stderr);
     for (const profile of ['binaries', 'deb', 'all', 'clean']) {
       const r = spawnSync('docker', ['compose', '-f', 'compose.build.yaml', '--profile', profile, 'config'], { cwd: dir, encoding: 'utf8' });
       assert.is(r.status, 0, `${profile}: ${r.stderr}`);
       assert.match(r.stdout, new RegExp(`command:\\n\\s+- ${profile}\\n\\s+- --output`), profile);
     }
+    // Go's proxy settings pass through; unset, they are empty, which Go reads as its defaults.
+    const cfg = spawnSync('docker', ['compose', '-f', 'compose.build.yaml', '--profile', 'deb', 'config', '--format', 'json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, GOPROXY: 'https://goproxy.example.org', GOSUMDB: '' } });
+    const deb = JSON.parse(cfg.stdout).services.deb;
+    assert.is(deb.environment.GOPROXY, 'https://goproxy.example.org');
+    for (const v of ['GOSUMDB', 'GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOINSECURE', 'GOFLAGS', 'HOST_UID', 'HOST_GID']) assert.is(deb.environment[v], '', v);
+    // One cache volume in the image user's home holds the module and build caches.
+    assert.equal(deb.volumes.filter((m: { type: string }) => m.type === 'volume').map((m: { target: string }) => m.target), ['/home/builder/.cache/go']);
     const lint = await createLinter();
     const findings = lint(readFileSync(join(dir, '.github/workflows/docker-build.yml'), 'utf8'), 'docker-build.yml').filter((f) => !f.message.startsWith('undefined variable "vars"'));
     assert.equal(findings, []);
@@ -275,9 +284,16 @@ test('go-deb Dockerfile: BASE_IMAGE arg, cache mounts with sharing=locked, -trim
   const df = files.get('Dockerfile')!;
   assert.match(df, /^ARG BASE_IMAGE=golang:1\.19-bookworm$/m);
   assert.match(df, /^FROM \$\{BASE_IMAGE\} AS builder$/m);
-  assert.match(df, /--mount=type=cache,target=\/go\/pkg\/mod,sharing=locked/);
-  assert.match(df, /--mount=type=cache,target=\/root\/\.cache\/go-build,sharing=locked/);
-  assert.match(df, /GOFLAGS="-trimpath/);
+  assert.match(df, /--mount=type=cache,target=\/home\/builder\/\.cache\/go\/mod,sharing=locked/);
+  assert.match(df, /--mount=type=cache,target=\/home\/builder\/\.cache\/go\/build,sharing=locked/);
+  assert.match(df, /^ENV GO_CACHE_DIR=\/home\/\$\{USER_NAME\}\/\.cache\/go\nENV GOMODCACHE=\$\{GO_CACHE_DIR\}\/mod \\\n {4}GOCACHE=\$\{GO_CACHE_DIR\}\/build/m);
+  // Root-start entrypoint under tini, like PlatformIO's builder.
+  assert.match(df, /^USER root\nENTRYPOINT \["\/usr\/bin\/tini", "-s", "-g", "--", "\/usr\/local\/bin\/docker-entrypoint", "\/usr\/local\/bin\/go-build"\]\nCMD \["help"\]$/m);
+  assert.match(df, /^ {8}tini \\$/m);
+  // -trimpath comes from go-build's command line; no ENV GOFLAGS, which would hide the build arg.
+  assert.not.match(df, /^\s*GOFLAGS=/m);
+  assert.match(df, /^ARG GOFLAGS=$/m);
+  assert.match(files.get('docker/go-build.sh')!, /go build -trimpath -buildvcs=false /);
   assert.match(df, /CGO_ENABLED=1/);
   assert.match(df, /^ {8}libfuse3-dev \\$/m);
   assert.match(df, /^ {8}gcc \\$/m);

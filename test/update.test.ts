@@ -3,8 +3,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse, parseDocument, isMap, type YAMLMap } from 'yaml';
 import { readState, removeProject, runCli, snapshot, tempProject, TWO_ENVS_INI } from './helpers/cli.js';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -398,5 +399,78 @@ function writePackedBase(dir: string, files: Record<string, string>, toolVersion
   state.generated.packed = deflateRawSync(Buffer.from(JSON.stringify(files))).toString('base64');
   write(dir, '.create-pio-docker.json', `${JSON.stringify(state, null, 2)}\n`);
 }
+
+// update is the same for every preset: the user's edit in a generated file survives (diff3), and an
+// answer flag changes what the preset renders.
+const PRESET_FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'presets');
+
+function presetScaffold(id: string, name: string): string {
+  const dir = tempProject({}, name);
+  cpSync(join(PRESET_FIXTURES, id), dir, { recursive: true });
+  const r = runCli(['--yes'], dir);
+  assert.is(r.code, 0, r.stderr);
+  assert.is(readState(dir).answers.toolchain, id);
+  return dir;
+}
+
+/** A team's edits at both ends of a generated file, away from what an answer changes. */
+function teamEdits(dir: string, f: string): void {
+  const lines = read(dir, f).split('\n');
+  lines.splice(1, 0, '# team: reviewed by ops');
+  write(dir, f, `${lines.join('\n')}\n# team: keep this line\n`);
+}
+
+function assertTeamEdits(dir: string, f: string): void {
+  const text = read(dir, f);
+  assert.ok(text.includes('# team: reviewed by ops\n') && text.includes('# team: keep this line\n'), `${f} kept the team's edits`);
+  assert.not.match(text, /^(<<<<<<<|>>>>>>>)/m, `${f} merged without conflict markers`);
+}
+
+test('update, go-deb: --system-packages is applied, the team edits in the Dockerfile and docs are kept', () => {
+  const dir = presetScaffold('go-deb', 'hellofs');
+  try {
+    teamEdits(dir, 'Dockerfile');
+    teamEdits(dir, 'docs/DOCKER.md');
+    assert.not.match(read(dir, 'Dockerfile'), /libfuse3-dev/);
+    const r = update(dir, '--system-packages', 'libfuse3-dev', '--yes');
+    assert.is(r.code, 0, r.stderr + r.stdout);
+    assert.match(read(dir, 'Dockerfile'), /^\s+libfuse3-dev \\$/m, 'the package is installed in the image');
+    assert.equal(readState(dir).answers.presetAnswers.systemPackages, ['libfuse3-dev']);
+    assertTeamEdits(dir, 'Dockerfile');
+    assertTeamEdits(dir, 'docs/DOCKER.md');
+    assert.is(update(dir, '--check').code, 0, 'up to date afterwards');
+    // The stored answer holds: a plain update changes nothing.
+    const before = snapshot(dir);
+    assert.is(update(dir).code, 0);
+    assert.equal(snapshot(dir), before);
+  } finally {
+    removeProject(dir);
+  }
+});
+
+test('update, python-wheels: --python-versions is applied, the team edits in the Dockerfile and docs are kept', () => {
+  const dir = presetScaffold('python-wheels', 'fastsum');
+  try {
+    teamEdits(dir, 'Dockerfile');
+    teamEdits(dir, 'docs/DOCKER.md');
+    const r = update(dir, '--python-versions', '3.11,3.12', '--yes');
+    assert.is(r.code, 0, r.stderr + r.stdout);
+    assert.equal(readState(dir).answers.presetAnswers.pythonVersions, ['3.11', '3.12']);
+    assert.match(read(dir, 'Dockerfile'), /--python 3\.11,3\.12 /);
+    const services = Object.keys(parse(read(dir, 'compose.build.yaml')).services).filter((s) => s.startsWith('test-cp'));
+    assert.equal(services.sort(), ['test-cp311', 'test-cp312'], 'one clean-container test per version');
+    assertTeamEdits(dir, 'Dockerfile');
+    assertTeamEdits(dir, 'docs/DOCKER.md');
+    assert.is(update(dir, '--check').code, 0, 'up to date afterwards');
+    // A version requires-python (>=3.10) excludes is refused, nothing written.
+    const before = snapshot(dir);
+    const bad = update(dir, '--python-versions', '3.9');
+    assert.is(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /excludes CPython 3\.9/);
+    assert.equal(snapshot(dir), before);
+  } finally {
+    removeProject(dir);
+  }
+});
 
 test.run();

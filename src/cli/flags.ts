@@ -1,22 +1,16 @@
 // Every scaffold answer is also a flag. ANSWERS drives argument parsing, `--help`, the prompts and
-// the "missing answer" errors, so they cannot drift apart.
-import { PRESET_IDS } from '../presets/ids.js';
+// the "missing answer" errors, so they cannot drift apart. The common rows (and PlatformIO's, whose
+// answers are the fields of Answers) are here; each other preset's own rows come from its folder
+// (src/presets/<id>/flags.ts) through the registry, which loads no renderer.
 import { CI_KINDS, DEFAULT_RUNNER_COUNTS, defaultAnswers, OPTIONAL_TOOLS, PLATFORMS, RUNNER_KINDS, SERIAL_MODES, TOOL_IDS, type Answers, type EnvAnswer } from '../answers.js';
+import { DEFAULT_PRESET, PRESET_IDS, presetFlags, REGISTRY, type PresetEntry, type PresetId } from '../presets/registry.js';
+import { int, list, oneOf, text, UsageError, type AnswerSpec, type FlagSpec } from './rows.js';
 
-export interface FlagSpec {
-  name: string;
-  short?: string;
-  /** Placeholder shown in help; absent for boolean flags. */
-  value?: string;
-  help: string;
-}
+export { UsageError, type AnswerSpec, type FlagSpec } from './rows.js';
 
-/** Answers given on the command line (anything may be missing). */
+/** Answers given on the command line (anything may be missing; a preset's own flags: its flags.ts). */
 export interface FlagAnswers {
-  preset?: (typeof PRESET_IDS)[number];
-  systemPackages?: string[];
-  maintainer?: string;
-  pythonVersions?: string[];
+  preset?: PresetId;
   envs?: EnvAnswer[];
   projectName?: string;
   baseImage?: string;
@@ -36,32 +30,26 @@ export interface FlagAnswers {
   devcontainer?: boolean;
   serial?: Answers['serial'];
   arc?: boolean;
+  [presetOwn: string]: unknown;
 }
 
-/**
- * Every answer, defined once: its flag, help, prompt and how flag text becomes a value. Its check
- * is CHECKS[flag] (src/answers.ts), used for flags, stored answers and at the prompt alike; its
- * default comes from defaultAnswers() and is shown in --help from there.
- */
-export interface AnswerSpec extends FlagSpec {
-  value: string;
-  key: keyof FlagAnswers;
-  /** How the prompt asks; absent: never asked (flag or default only). */
-  prompt?: { type: 'input' | 'number' | 'list' | 'checkbox'; message: string; choices?: { name: string; value: string }[] };
-  /** Flag text -> value; malformed text is a UsageError naming the flag. */
-  parse: (raw: string, flag: string) => unknown;
-  /** The default, as --help shows it; absent when it depends on the project. */
-  shown?: (d: Answers) => string;
-}
-
-const text = (raw: string) => raw;
 const YES_NO = ['yes', 'no'] as const;
 const kinds = (names: Record<string, string>) => Object.entries(names).map(([value, name]) => ({ name, value }));
+const ENTRIES: readonly PresetEntry[] = REGISTRY;
 
-export const ANSWERS: AnswerSpec[] = [
-  { name: 'preset', key: 'preset', value: 'ID', help: `what the repository builds: ${PRESET_IDS.join(', ')} (default: detected from platformio.ini, go.mod, ...; else platformio)`, parse: (raw, flag) => oneOf(flag, raw, PRESET_IDS), prompt: { type: 'list', message: 'What does this repository build?', choices: kinds({ platformio: 'PlatformIO firmware', 'go-deb': 'Go binaries and a .deb package', 'python-wheels': 'manylinux Python wheels' }) } },
+/** The rows every preset shares (--preset itself, and the answers several presets ask). */
+const COMMON: AnswerSpec[] = [
+  { name: 'preset', key: 'preset', value: 'ID', help: `what the repository builds: ${PRESET_IDS.join(', ')} (default: detected from ${ENTRIES.map((e) => e.detectedBy).join(', ')}; else ${DEFAULT_PRESET})`, parse: (raw, flag) => oneOf(flag, raw, PRESET_IDS), prompt: { type: 'list', message: 'What does this repository build?', choices: ENTRIES.map((e) => ({ name: e.displayName, value: e.id })) } },
+  { name: 'base-image', key: 'baseImage', value: 'IMAGE', help: 'base image of the build (the BASE_IMAGE build arg)', parse: text, shown: (d) => d.baseImage, prompt: { type: 'input', message: 'Base image' } },
+  { name: 'image', key: 'image', value: 'NAME', help: 'image name', parse: text, shown: () => 'PROJECT-pio', prompt: { type: 'input', message: 'Image name' } },
+  { name: 'registry', key: 'registry', value: 'HOST[/NS]', help: 'registry to push to, or none', parse: (raw) => (raw === 'none' ? '' : raw), shown: () => 'none', prompt: { type: 'input', message: 'Registry (empty for none), e.g. ghcr.io/acme' } },
+  { name: 'ci', key: 'ci', value: 'KIND', help: `CI workflow: ${CI_KINDS.join(' or ')}`, parse: (raw, flag) => oneOf(flag, raw, CI_KINDS), shown: (d) => d.ci, prompt: { type: 'list', message: 'CI workflow', choices: kinds({ github: 'GitHub Actions', none: 'none' }) } },
+  { name: 'project-name', key: 'projectName', value: 'NAME', help: 'project slug for volume and image names', parse: text, shown: () => 'the folder name' },
+];
+
+/** PlatformIO's rows: its answers are the fields of Answers, checked by CHECKS (src/answers.ts). */
+const PLATFORMIO: AnswerSpec[] = [
   { name: 'envs', key: 'envs', value: 'NAME[:BOARD],...', help: 'envs to build (default: all in platformio.ini, default_envs first)', parse: (raw) => parseEnvsFlag(raw), prompt: { type: 'checkbox', message: 'Envs to build in Docker' } },
-  { name: 'base-image', key: 'baseImage', value: 'IMAGE', help: 'base image with Python 3', parse: text, shown: (d) => d.baseImage, prompt: { type: 'input', message: 'Base image (Python 3, Debian bookworm)' } },
   { name: 'platformio-version', key: 'platformioVersion', value: 'VERSION', help: 'PlatformIO version to pin', parse: text, shown: (d) => d.platformioVersion, prompt: { type: 'input', message: 'PlatformIO version' } },
   { name: 'user', key: 'userName', value: 'NAME', help: 'non-root user in the images', parse: text, shown: (d) => d.user.name, prompt: { type: 'input', message: 'Non-root user name in the images' } },
   { name: 'uid', key: 'uid', value: 'N', help: 'default UID of that user (remapped to the host at run time)', parse: (raw, flag) => int(flag, raw), shown: (d) => String(d.user.uid), prompt: { type: 'number', message: 'Its default UID (remapped to the host user at run time)' } },
@@ -71,23 +59,51 @@ export const ANSWERS: AnswerSpec[] = [
   { name: 'dev-runners', key: 'devRunners', value: 'N', help: 'runners in the dev profile', parse: (raw, flag) => int(flag, raw), shown: () => `${DEFAULT_RUNNER_COUNTS.dev} (with --runners github)`, prompt: { type: 'number', message: 'Runners in the dev profile' } },
   { name: 'prod-runners', key: 'prodRunners', value: 'N', help: 'runners in the prod profile', parse: (raw, flag) => int(flag, raw), shown: () => `${DEFAULT_RUNNER_COUNTS.prod} (with --runners github)`, prompt: { type: 'number', message: 'Runners in the prod profile' } },
   { name: 'runner-labels', key: 'runnerLabels', value: 'LIST', help: 'extra labels for the runners', parse: (raw) => list(raw), shown: () => 'none' },
-  { name: 'image', key: 'image', value: 'NAME', help: 'image name', parse: text, shown: () => 'PROJECT-pio', prompt: { type: 'input', message: 'Image name' } },
-  { name: 'registry', key: 'registry', value: 'HOST[/NS]', help: 'registry to push to, or none', parse: (raw) => (raw === 'none' ? '' : raw), shown: () => 'none', prompt: { type: 'input', message: 'Registry (empty for none), e.g. ghcr.io/acme' } },
   { name: 'platforms', key: 'platforms', value: 'LIST', help: `target platforms: ${PLATFORMS.join(', ')}`, parse: (raw, flag) => list(raw).map((p) => oneOf(flag, p, PLATFORMS)), shown: (d) => d.platforms.join(','), prompt: { type: 'checkbox', message: 'Target platforms', choices: PLATFORMS.map((p) => ({ name: p, value: p })) } },
-  { name: 'ci', key: 'ci', value: 'KIND', help: `CI workflow: ${CI_KINDS.join(' or ')}`, parse: (raw, flag) => oneOf(flag, raw, CI_KINDS), shown: (d) => d.ci, prompt: { type: 'list', message: 'CI workflow', choices: kinds({ github: 'GitHub Actions', none: 'none' }) } },
   { name: 'devcontainer', key: 'devcontainer', value: 'yes|no', help: 'write .devcontainer/devcontainer.json (the compose shell service, for VS Code / the devcontainer CLI)', parse: (raw, flag) => oneOf(flag, raw, YES_NO) === 'yes', shown: (d) => (d.devcontainer ? 'yes' : 'no'), prompt: { type: 'list', message: 'Dev container for VS Code (.devcontainer/devcontainer.json)', choices: kinds({ yes: 'yes', no: 'no' }) } },
   { name: 'serial', key: 'serial', value: 'MODE', help: `serial/USB boards in the shell and the dev container: ${SERIAL_MODES.join(', ')} (dev: host /dev with cgroup rules, survives re-enumeration; devices: one device, SERIAL_DEVICE)`, parse: (raw, flag) => oneOf(flag, raw, SERIAL_MODES), shown: (d) => d.serial, prompt: { type: 'list', message: 'Flash and monitor boards from the shell / dev container (serial, USB)', choices: kinds({ none: 'none', dev: 'dev: host /dev, tty and USB majors (survives re-enumeration)', devices: 'devices: one device (SERIAL_DEVICE, default /dev/ttyUSB0)' }) } },
   { name: 'arc', key: 'arc', value: 'yes|no', help: 'also write actions-runner-controller runner scale set values (Kubernetes, arc/) for the runners', parse: (raw, flag) => oneOf(flag, raw, YES_NO) === 'yes', shown: (d) => (d.arc ? 'yes' : 'no') },
-  { name: 'system-packages', key: 'systemPackages', value: 'LIST', help: 'go-deb: Debian packages the build needs (e.g. libfuse3-dev), or none', parse: (raw) => (raw === 'none' ? [] : list(raw)), shown: () => 'none', prompt: { type: 'input', message: 'Debian packages the build needs (comma-separated, e.g. libfuse3-dev; empty for none)' } },
-  { name: 'maintainer', key: 'maintainer', value: 'NAME <EMAIL>', help: 'go-deb: the .deb Maintainer (default: from debian/control)', parse: text, prompt: { type: 'input', message: 'Maintainer of the .deb (Name <email>)' } },
-  { name: 'python-versions', key: 'pythonVersions', value: 'LIST', help: 'python-wheels: CPython versions to build wheels for, 3.9 to 3.14 (default: those requires-python allows)', parse: (raw) => list(raw), prompt: { type: 'input', message: 'CPython versions to build wheels for (comma-separated, 3.9 to 3.14)' } },
-  { name: 'project-name', key: 'projectName', value: 'NAME', help: 'project slug for volume and image names', parse: text, shown: () => 'the folder name' },
 ];
 
+/** Every answer, defined once: the common rows, PlatformIO's, then each preset's own (registry order). */
+export const ANSWERS: AnswerSpec[] = [...COMMON, ...PLATFORMIO, ...ENTRIES.flatMap((e) => e.rows)];
+
+/** The presets that take an answer (ask it, or read its flag). */
+export const presetsTaking = (flag: string): PresetEntry[] => (COMMON.some((r) => r.name === flag) ? [...ENTRIES] : ENTRIES.filter((e) => presetFlags(e).includes(flag)));
+
+// PlatformIO's defaults: the table's own `shown`; another preset's differ where its registry line says.
 const SHOWN_DEFAULTS = defaultAnswers('PROJECT', []);
 
-/** The answer flags as --help and parseArgs see them, defaults taken from defaultAnswers(). */
-export const ANSWER_FLAGS: FlagSpec[] = ANSWERS.map((a) => ({ name: a.name, value: a.value, help: a.shown ? `${a.help} (default: ${a.shown(SHOWN_DEFAULTS)})` : a.help }));
+/** The help of a row with its default, per preset when they differ (e.g. --base-image). */
+function helpOf(a: AnswerSpec): string {
+  const takers = presetsTaking(a.name);
+  const shown = takers.map((e) => ({ id: e.id, value: e.shown?.[a.name] ?? a.shown?.(SHOWN_DEFAULTS) })).filter((x) => x.value !== undefined);
+  if (shown.length === 0) return a.help;
+  const same = shown.length === takers.length && shown.every((x) => x.value === shown[0].value);
+  return `${a.help} (default: ${same ? shown[0].value : shown.map((x) => `${x.id}: ${x.value}`).join('; ')})`;
+}
+
+/** The answer flags as --help and parseArgs see them, defaults taken from defaultAnswers() and the registry. */
+export const ANSWER_FLAGS: FlagSpec[] = ANSWERS.map((a) => ({ name: a.name, value: a.value, help: helpOf(a) }));
+
+/** --help's lines for the answers: the common ones and `switches`, then one group per preset with the answers only it takes. */
+export function answerHelpLines(line: (f: FlagSpec) => string, switches: FlagSpec[] = []): string[] {
+  const byName = new Map(ANSWER_FLAGS.map((f) => [f.name, f]));
+  const common = COMMON.map((r) => line(byName.get(r.name)!));
+  const own = ENTRIES.flatMap((e) => {
+    const rows = ANSWERS.filter((r) => !COMMON.includes(r) && presetFlags(e).includes(r.name));
+    return rows.length ? [`  ${e.displayName} (--preset ${e.id}):`, ...rows.map((r) => line(byName.get(r.name)!))] : [];
+  });
+  return [...common, ...switches.map(line), ...own];
+}
+
+/** --help's notes under the verify options, each preset's (registry) prefixed with its id. */
+export const verifyHelpLines = (): string[] => ENTRIES.flatMap((e) => (e.verifyHelp ?? []).map((l) => `  ${e.id}: ${l}`));
+
+/** The flags given that a preset does not take (e.g. --platformio-version for go-deb), in table order. */
+export function flagsNotTaken(flags: FlagAnswers, id: string): AnswerSpec[] {
+  return ANSWERS.filter((a) => flags[a.key] !== undefined && !presetsTaking(a.name).some((e) => e.id === id));
+}
 
 /** The spec of one answer, by flag. */
 export function answerSpec(flag: string): AnswerSpec {
@@ -96,34 +112,10 @@ export function answerSpec(flag: string): AnswerSpec {
   return spec;
 }
 
-
 export const SCAFFOLD_SWITCHES: FlagSpec[] = [
   { name: 'yes', short: 'y', help: 'take the default for every answer not given' },
   { name: 'force', help: 'overwrite files in the way (not generated here); replace a symlink itself, never its target' },
 ];
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-const list = (s: string) =>
-  s
-    .split(',')
-    .map((x) => x.trim())
-    .filter((x) => x !== '');
-
-function int(flag: string, s: string): number {
-  if (!/^[0-9]+$/.test(s)) throw new UsageError(`--${flag} takes a whole number, not "${s}"`);
-  return Number(s);
-}
-
-function oneOf<T extends string>(flag: string, s: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(s)) throw new UsageError(`--${flag} takes ${allowed.join(' or ')}, not "${s}"`);
-  return s as T;
-}
 
 /** `esp32dev:esp32dev,uno` -> envs; the board after the colon is optional. */
 export function parseEnvsFlag(s: string): EnvAnswer[] {

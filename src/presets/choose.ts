@@ -3,15 +3,12 @@
 import { AnswersError } from '../answers.js';
 import type { Project } from '../pipeline/selection.js';
 import type { Question } from '../questions.js';
-import { DEFAULT_PRESET, PRESET_IDS, type PresetId } from './ids.js';
 import { presetById, PRESETS, type Preset } from './index.js';
+import { DEFAULT_PRESET, entryOf, PRESET_IDS, type PresetId } from './registry.js';
 
-/** Detectors of presets that are known but not implemented yet: found, they are refused by name. */
-const PLANNED: { id: PresetId; detect: (root: string) => boolean }[] = [];
-
-/** The presets the repository looks like, registry order first. */
+/** The presets the repository looks like, in registry order. */
 export function detectPresets(root: string, project: Project): PresetId[] {
-  return [...PRESETS.filter((p) => p.detect(root, project)).map((p) => p.id), ...PLANNED.filter((p) => p.detect(root)).map((p) => p.id)];
+  return PRESETS.filter((p) => p.detect(root, project)).map((p) => p.id);
 }
 
 export interface ChooseContext {
@@ -33,7 +30,7 @@ export async function choosePreset(root: string, project: Project, ctx: ChooseCo
       type: 'list',
       name: 'preset',
       message: `This repository looks like several kinds of project (${found.join(', ')}). What should the Docker setup build?`,
-      choices: found.map((id) => ({ name: id, value: id })),
+      choices: found.map((id) => ({ name: `${id}: ${entryOf(id)?.displayName ?? id}`, value: id })),
       validate: (raw) => ((PRESET_IDS as readonly string[]).includes(String(raw)) ? true : 'pick one of the list'),
     });
     return presetById(String(answer));

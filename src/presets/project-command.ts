@@ -3,8 +3,8 @@
 import { openProject } from '../pipeline/selection.js';
 import { printable } from '../safety/text.js';
 import { detectPresets } from './choose.js';
-import { DEFAULT_PRESET } from './ids.js';
 import { presetById } from './index.js';
+import { DEFAULT_PRESET } from './registry.js';
 
 export async function projectCommand(dir: string, opts: { json: boolean }): Promise<number> {
   const { root, loaded, project } = openProject(dir);

@@ -43,7 +43,7 @@ export function planTargets(dir: string, dockerfile: string, only: string[], pre
   const targets = only.length ? candidates.filter((t) => only.includes(t)).concat(only.filter((t) => !candidates.includes(t))) : candidates;
   const notBuilt = [
     ...candidates.filter((t) => !targets.includes(t)).map((target) => ({ target, reason: 'not selected by --target' })),
-    ...stages.filter((s) => !candidates.includes(s) && !targets.includes(s)).map((target) => ({ target, reason: 'intermediate stage (built as part of the others)' })),
+    ...stages.filter((s) => !candidates.includes(s) && !targets.includes(s)).map((target) => ({ target, reason: preset ? `not an image the preset's checks use (they use ${candidates.join(', ')})` : 'intermediate stage (built as part of the others)' })),
   ];
   return { targets, notBuilt };
 }

@@ -28,7 +28,9 @@ die() { echo "setup-engine: error: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "run as root (installs packages and starts dockerd)"
 
 # 1. Debian packages
-PACKAGES=(docker.io debootstrap shellcheck docker-compose iptables docker-registry)
+# python3-*-whl: Debian's setuptools and wheel as wheels, served by the python-wheels tests' local
+# index as build dependencies (PyPI is not reachable).
+PACKAGES=(docker.io debootstrap shellcheck docker-compose iptables docker-registry python3-setuptools-whl python3-wheel-whl)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

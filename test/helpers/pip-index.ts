@@ -39,8 +39,8 @@ export async function startPipIndex(wheels: string[] | string): Promise<PipIndex
 
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const send = (status: number, body: string | Buffer, type = 'text/html; charset=utf-8') => {
-      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+    const send = (status: number, body: string | Buffer, type = 'text/html; charset=utf-8', headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     if (path === '/simple' || path === '/') return res.writeHead(301, { location: '/simple/' }).end();
@@ -54,7 +54,8 @@ export async function startPipIndex(wheels: string[] | string): Promise<PipIndex
       return send(200, page(`Links for ${project}`, names.map((n) => `<a href="/files/${encodeURIComponent(n)}#sha256=${files.get(n)!.sha256}">${escape(n)}</a>`)));
     }
     const file = path.startsWith('/files/') ? files.get(path.slice('/files/'.length)) : undefined;
-    if (file) return send(200, file.data, 'application/octet-stream');
+    // Files never change under their name: cacheable as PyPI's are, so pip's HTTP cache keeps them.
+    if (file) return send(200, file.data, 'application/octet-stream', { 'cache-control': 'max-age=365000000, immutable, public' });
     send(404, 'not found\n', 'text/plain');
   });
   // The port is derived from what is served, so the URL (passed to builds as the PIP_INDEX_URL

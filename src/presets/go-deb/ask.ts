@@ -1,4 +1,4 @@
-// go-deb's questions, from the one answer table (src/cli/flags.ts): flag > stored > --yes default >
+// go-deb's questions, from the one answer table (its own rows: flags.ts): flag > stored > --yes default >
 // prompt. What go.mod, cmd/* and debian/control say is read fresh on every run.
 import { relative, resolve } from 'node:path';
 import { AnswersError, defaultAnswers, envSlug, type Answers } from '../../answers.js';
@@ -6,6 +6,7 @@ import { gitRoot } from '../../pipeline/location.js';
 import { Asker, asString } from '../../questions.js';
 import type { PresetAskContext } from '../types.js';
 import { DEB_NAME, goDebOf, type GoDebAnswers } from './answers.js';
+import type { GoDebFlagAnswers } from './flags.js';
 import { readGoProject } from './read.js';
 
 const asList = (raw: unknown) => {
@@ -18,7 +19,7 @@ export const defaultGoImage = (goVersion: string) => `golang:${goVersion.split('
 
 export async function askGoDeb(ctx: PresetAskContext): Promise<Answers> {
   const repo = readGoProject(ctx.root);
-  const { flags: f } = ctx;
+  const f = ctx.flags as GoDebFlagAnswers;
   const s = ctx.stored;
   const sg = s ? goDebOf(s) : undefined;
   const d = defaultAnswers(f.projectName ?? s?.projectName ?? ctx.project.name, []);

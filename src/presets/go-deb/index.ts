@@ -3,20 +3,23 @@ import type { Preset } from '../types.js';
 import { CHECKS } from './checks.js';
 import { goDebOf } from './answers.js';
 import { askGoDeb } from './ask.js';
+import { goDebFlags } from './flags.js';
 import { hasGoMod, readGoProject } from './read.js';
 import { GO_DEB_FILES, goDebNextSteps, goDebRenderers } from './render.js';
 
 export const goDeb: Preset = {
-  id: 'go-deb',
-  displayName: 'Go binaries and a .deb',
+  id: goDebFlags.id,
+  displayName: goDebFlags.displayName,
   detect: (root) => hasGoMod(root),
   read: (root) => ({ ...readGoProject(root) }),
-  questions: ['base-image', 'system-packages', 'maintainer', 'image', 'registry', 'ci'],
+  questions: goDebFlags.questions,
   ask: askGoDeb,
   validate: (a) => void goDebOf(a),
   renderers: goDebRenderers,
   paths: Object.values(GO_DEB_FILES),
   nextSteps: goDebNextSteps,
+  // The builder is the image users run; compile/artifacts would download modules inside BuildKit.
+  targets: ['builder'],
   checks: CHECKS,
   verify: async (v) => (await import('./verify.js')).verifyGoDeb(v),
 };

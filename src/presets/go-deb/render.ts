@@ -4,6 +4,7 @@ import { imageRepo, type Answers } from '../../answers.js';
 import { writeCompose, type Service } from '../../compose/model.js';
 import { TOOL_VERSION } from '../../paths.js';
 import { dockerQuote } from '../../render/context.js';
+import { renderRootEntrypoint } from '../../render/root-entrypoint.js';
 import { renderPresetTemplate, shq } from '../../render/template.js';
 import type { Artifact, Renderer } from '../../render/types.js';
 import { VERSIONS } from '../../versions.js';
@@ -13,6 +14,7 @@ import { goDebOf, type GoDebAnswers } from './answers.js';
 export const GO_DEB_FILES = {
   dockerfile: 'Dockerfile',
   dockerignore: '.dockerignore',
+  entrypoint: 'docker/entrypoint.sh',
   buildEntrypoint: 'docker/go-build.sh',
   composeBuild: 'compose.build.yaml',
   buildScript: 'scripts/build-docker.sh',
@@ -20,11 +22,27 @@ export const GO_DEB_FILES = {
   workflow: '.github/workflows/docker-build.yml',
 } as const;
 
-/** In the image: the build entrypoint and where the repository is mounted. */
-const IN_IMAGE = { buildEntrypoint: '/usr/local/bin/go-build', workdir: '/build', gomodcache: '/go/pkg/mod', gocache: '/root/.cache/go-build' } as const;
+/** In the image: tini, the root-start entrypoint, the build entrypoint and where the repository is mounted. */
+export const IN_IMAGE = { tini: '/usr/bin/tini', entrypoint: '/usr/local/bin/docker-entrypoint', asUser: '/usr/local/bin/as-user', buildEntrypoint: '/usr/local/bin/go-build', workdir: '/build' } as const;
+/** The variable naming the one cache volume's mount point (the entrypoint fixes its ownership). */
+export const CACHE_ENV = 'GO_CACHE_DIR';
+/** Go reads these from its environment: compose and verify pass them through (proxies, private modules). */
+export const GO_ENV = ['GOPROXY', 'GOSUMDB', 'GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOINSECURE', 'GOFLAGS'] as const;
+
+/**
+ * The one cache volume, in the image user's home: Go's module cache (GOMODCACHE) and build cache
+ * (GOCACHE) below it, so one volume keeps both and the entrypoint re-owns both.
+ */
+export function goCachePaths(a: Answers): { home: string; dir: string; mod: string; build: string } {
+  const home = `/home/${a.user.name}`;
+  const dir = `${home}/.cache/go`;
+  return { home, dir, mod: `${dir}/mod`, build: `${dir}/build` };
+}
 /** The .deb and binaries go here by default, relative to the repository root. */
 const OUTPUT = 'dist';
 export const PROFILES = ['binaries', 'deb', 'all', 'clean'] as const;
+/** go-build.sh's own commands (the entrypoint hands any other program on PATH to itself). */
+const BUILD_COMMANDS = [...PROFILES, 'help'] as const;
 
 export interface GoDebContext {
   a: Answers;
@@ -33,6 +51,9 @@ export interface GoDebContext {
   versions: typeof VERSIONS;
   files: typeof GO_DEB_FILES;
   inImage: typeof IN_IMAGE;
+  cache: ReturnType<typeof goCachePaths>;
+  cacheEnv: string;
+  goEnv: readonly string[];
   output: string;
   profiles: readonly string[];
   /** The builder image reference. */
@@ -48,7 +69,7 @@ export interface GoDebContext {
 
 export function goDebContext(a: Answers): GoDebContext {
   const g = goDebOf(a);
-  const base = ['ca-certificates', 'dpkg-dev', 'git'];
+  const base = ['ca-certificates', 'dpkg-dev', 'git', 'tini'];
   const cgo = g.cgo ? ['gcc', 'libc6-dev', 'pkg-config'] : [];
   return {
     a,
@@ -57,6 +78,9 @@ export function goDebContext(a: Answers): GoDebContext {
     versions: VERSIONS,
     files: GO_DEB_FILES,
     inImage: IN_IMAGE,
+    cache: goCachePaths(a),
+    cacheEnv: CACHE_ENV,
+    goEnv: GO_ENV,
     output: OUTPUT,
     profiles: PROFILES,
     image: `${imageRepo(a)}:builder`,
@@ -75,7 +99,28 @@ const template = (name: string, c: GoDebContext) => renderPresetTemplate('go-deb
 
 const dockerfile: Renderer = (a) => [{ path: GO_DEB_FILES.dockerfile, content: template('Dockerfile', goDebContext(a)), executable: false }];
 
-const entrypoint: Renderer = (a) => [{ path: GO_DEB_FILES.buildEntrypoint, content: template('go-build.sh', goDebContext(a)), executable: true }];
+const buildEntrypoint: Renderer = (a) => [{ path: GO_DEB_FILES.buildEntrypoint, content: template('go-build.sh', goDebContext(a)), executable: true }];
+
+/** The shared root-start entrypoint: tini starts it as root, it re-owns the cache volume and drops to the checkout's owner. */
+const entrypoint: Renderer = (a) => {
+  const cache = goCachePaths(a);
+  const content = renderRootEntrypoint({
+    toolVersion: TOOL_VERSION,
+    userName: a.user.name,
+    home: cache.home,
+    workspace: IN_IMAGE.workdir,
+    entrypoint: IN_IMAGE.entrypoint,
+    cachePath: cache.dir,
+    cacheEnv: CACHE_ENV,
+    displayName: 'Go module and build',
+    cli: 'go',
+    // Go's caches hold no executables to restore (GOTOOLCHAIN=local: no toolchain downloads).
+    executableDirs: [],
+    buildEntrypoint: IN_IMAGE.buildEntrypoint,
+    buildCommands: BUILD_COMMANDS,
+  });
+  return [{ path: GO_DEB_FILES.entrypoint, content, executable: true }];
+};
 
 const buildScript: Renderer = (a) => [{ path: GO_DEB_FILES.buildScript, content: template('build-docker.sh', goDebContext(a)), executable: true }];
 
@@ -102,9 +147,11 @@ const compose: Renderer = (a) => {
     build: { context: '.', target: 'builder', args: { BASE_IMAGE: `\${BASE_IMAGE:-${a.baseImage}}` } },
     // The image follows the Dockerfile: compose rebuilds it (from BuildKit's cache) before a run.
     pull_policy: 'build',
-    volumes: ['.:/build', `go-mod:${IN_IMAGE.gomodcache}`, `go-build:${IN_IMAGE.gocache}`],
+    volumes: [`.:${IN_IMAGE.workdir}`, `go-cache:${c.cache.dir}`],
     working_dir: IN_IMAGE.workdir,
-    environment: { VERSION: '${VERSION:-}' },
+    // Empty values are Go's defaults (an empty GOPROXY is proxy.golang.org,direct); HOST_UID/HOST_GID
+    // empty: the entrypoint runs the build as the checkout's owner.
+    environment: { VERSION: '${VERSION:-}', HOST_UID: '${HOST_UID:-}', HOST_GID: '${HOST_GID:-}', ...Object.fromEntries(GO_ENV.map((v) => [v, `\${${v}:-}`])) },
     command: [profile, '--output', OUTPUT],
     profiles: [profile],
   });
@@ -115,14 +162,14 @@ const compose: Renderer = (a) => {
         header: `Generated by create-pio-docker ${TOOL_VERSION}. Builds ${c.g.module} in the builder image:\n  docker compose -f compose.build.yaml run --rm binaries   # or deb, all, clean\nOutput goes to ${OUTPUT}/ (override: --output DIR in command).`,
         extensions: {},
         services: Object.fromEntries(PROFILES.map((p) => [p, service(p)])),
-        volumes: { 'go-mod': { name: `${a.projectName}-go-mod` }, 'go-build': { name: `${a.projectName}-go-build` } },
+        volumes: { 'go-cache': { name: `${a.projectName}-go-cache` } },
       }),
       executable: false,
     },
   ];
 };
 
-export const goDebRenderers: readonly Renderer[] = [dockerfile, dockerignore, entrypoint, compose, buildScript, workflow, docs];
+export const goDebRenderers: readonly Renderer[] = [dockerfile, dockerignore, entrypoint, buildEntrypoint, compose, buildScript, workflow, docs];
 
 /** After a first scaffold. */
 export function goDebNextSteps(a: Answers): string {

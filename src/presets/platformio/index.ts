@@ -10,16 +10,17 @@ import { renderDockerfile, renderDockerignore } from '../../render/dockerfile.js
 import { shellRenderers } from '../../render/shell.js';
 import { renderWorkflow } from '../../render/workflow.js';
 import type { Preset } from '../types.js';
+import { platformioFlags } from './flags.js';
 
 export { platformio as platformioToolchain, type Toolchain } from '../../toolchains/platformio.js';
 
 export const platformio: Preset = {
-  id: 'platformio',
-  displayName: 'PlatformIO',
+  id: platformioFlags.id,
+  displayName: platformioFlags.displayName,
   // The project (platformio.ini, here or in one subfolder) was located and read before.
   detect: (_root, project) => project.envs !== null,
   read: (_root, project) => ({ projectDir: project.projectDir, envs: project.envs ?? [], default_envs: project.defaults }),
-  questions: ['envs', 'base-image', 'platformio-version', 'user', 'uid', 'gid', 'tools', 'runners', 'dev-runners', 'prod-runners', 'image', 'registry', 'platforms', 'ci', 'devcontainer', 'serial'],
+  questions: platformioFlags.questions,
   ask: (ctx) => askAll(ctx),
   validate: () => {},
   renderers: [renderDockerfile, renderDockerignore, ...shellRenderers, ...composeRenderers, renderWorkflow, renderDocs, renderDevcontainer, renderArc],

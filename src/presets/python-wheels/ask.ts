@@ -1,24 +1,23 @@
-// python-wheels' questions, from the one answer table (src/cli/flags.ts): flag > stored > --yes
+// python-wheels' questions, from the one answer table (its own rows: flags.ts): flag > stored > --yes
 // default > prompt. What pyproject.toml and setup.py say is read fresh on every run.
 import { AnswersError, CHECKS, defaultAnswers, type Answers } from '../../answers.js';
 import { Asker, asString } from '../../questions.js';
-import { VERSIONS } from '../../versions.js';
 import type { PresetAskContext } from '../types.js';
 import { pythonWheelsOf, type PythonWheelsAnswers } from './answers.js';
+import { defaultManylinuxImage, type PythonWheelsFlagAnswers } from './flags.js';
 import { readPythonProject } from './read.js';
 import { pythonsFor } from './versions.js';
 
 const asList = (raw: unknown) => (Array.isArray(raw) ? raw.map(String) : asString(raw).split(/[\s,]+/)).filter((x) => x !== '');
 
-/** The pinned manylinux_2_28 image: its package manager is dnf. */
-export const defaultManylinuxImage = () => `quay.io/pypa/manylinux_2_28_x86_64:${VERSIONS.manylinuxTag}`;
+export { defaultManylinuxImage } from './flags.js';
 
 /** The import name of a distribution: PEP 503 normalised, dashes and dots to underscores. */
 export const importName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '_');
 
 export async function askPythonWheels(ctx: PresetAskContext): Promise<Answers> {
   const repo = readPythonProject(ctx.root);
-  const { flags: f } = ctx;
+  const f = ctx.flags as PythonWheelsFlagAnswers;
   const s = ctx.stored;
   const sp = s ? pythonWheelsOf(s) : undefined;
   const d = defaultAnswers(f.projectName ?? s?.projectName ?? ctx.project.name, []);

@@ -5,20 +5,23 @@ import { CHECKS } from './checks.js';
 import { pythonWheelsOf } from './answers.js';
 import { askPythonWheels } from './ask.js';
 import { looksLikePythonWheels } from './detect.js';
+import { pythonWheelsFlags } from './flags.js';
 import { readPythonProject } from './read.js';
 import { PYTHON_WHEELS_FILES, pythonWheelsNextSteps, pythonWheelsRenderers } from './render.js';
 
 export const pythonWheels: Preset = {
-  id: 'python-wheels',
-  displayName: 'manylinux Python wheels',
+  id: pythonWheelsFlags.id,
+  displayName: pythonWheelsFlags.displayName,
   detect: (root) => looksLikePythonWheels(root),
   read: (root) => ({ ...readPythonProject(root) }),
-  questions: ['python-versions', 'base-image', 'image', 'registry', 'ci'],
+  questions: pythonWheelsFlags.questions,
   ask: askPythonWheels,
   validate: (a) => void pythonWheelsOf(a),
   renderers: pythonWheelsRenderers,
   paths: Object.values(PYTHON_WHEELS_FILES),
   nextSteps: pythonWheelsNextSteps,
+  // The builder image is what users run; `compile` repeats the same build inside BuildKit.
+  targets: ['builder'],
   checks: CHECKS,
   verify: async (v) => (await import('./verify.js')).verifyPythonWheels(v),
 };

@@ -4,6 +4,7 @@ import { imageRepo, type Answers } from '../../answers.js';
 import { writeCompose, type Service } from '../../compose/model.js';
 import { TOOL_VERSION } from '../../paths.js';
 import { dockerQuote } from '../../render/context.js';
+import { renderRootEntrypoint } from '../../render/root-entrypoint.js';
 import { renderPresetTemplate, shq } from '../../render/template.js';
 import type { Renderer } from '../../render/types.js';
 import { VERSIONS } from '../../versions.js';
@@ -15,20 +16,30 @@ export const PYTHON_WHEELS_FILES = {
   dockerfile: 'Dockerfile',
   dockerignore: '.dockerignore',
   buildEntrypoint: 'docker/build-wheels.sh',
+  entrypoint: 'docker/entrypoint.sh',
   composeBuild: 'compose.build.yaml',
   localCi: 'scripts/local-ci.sh',
   docs: 'docs/DOCKER.md',
   workflow: '.github/workflows/docker-build.yml',
 } as const;
 
-/** In the image: the build entrypoint, where the repository is mounted, pip's cache. */
-const IN_IMAGE = { buildEntrypoint: '/usr/local/bin/build-wheels', workdir: '/build', pipCache: '/root/.cache/pip' } as const;
+/** In the image: the entrypoints, where the repository is mounted, the image user and pip's cache in its home. */
+export const IN_IMAGE = {
+  entrypoint: '/usr/local/bin/entrypoint.sh',
+  buildEntrypoint: '/usr/local/bin/build-wheels',
+  workdir: '/build',
+  user: 'builder',
+  home: '/home/builder',
+  pipCache: '/home/builder/.cache/pip',
+} as const;
+/** The build entrypoint's own commands (the root-start entrypoint hands any other program on PATH to itself). */
+const BUILD_COMMANDS = ['wheels', 'clean', 'help'] as const;
 /** Repaired wheels go here, relative to the repository root. */
-const OUTPUT = 'dist';
+export const OUTPUT = 'dist';
 /** The label on the builder image: sha256 of the files it is built from (local-ci.sh build-docker). */
 const INPUTS_LABEL = 'org.create-pio-docker.inputs-sha256';
 /** Clean test containers: TEST_IMAGE_REPO:X.Y-slim (python:3.12-slim by default). */
-const TEST_IMAGE_REPO = 'python';
+export const TEST_IMAGE_REPO = 'python';
 
 export interface PythonWheelsContext {
   a: Answers;
@@ -80,6 +91,29 @@ const template = (name: string, c: PythonWheelsContext) => renderPresetTemplate(
 
 const file = (path: string, name: string, executable = false): Renderer => (a) => [{ path, content: template(name, pythonWheelsContext(a)), executable }];
 
+// The shared root-start entrypoint: builds run as the checkout's owner, pip's cache volume is theirs.
+const entrypoint: Renderer = () => [
+  {
+    path: PYTHON_WHEELS_FILES.entrypoint,
+    content: renderRootEntrypoint({
+      toolVersion: TOOL_VERSION,
+      userName: IN_IMAGE.user,
+      home: IN_IMAGE.home,
+      workspace: IN_IMAGE.workdir,
+      entrypoint: IN_IMAGE.entrypoint,
+      cachePath: IN_IMAGE.pipCache,
+      cacheEnv: 'PIP_CACHE_DIR',
+      displayName: 'pip',
+      cli: 'pip',
+      // pip's cache holds wheels and HTTP responses, no executables to restore.
+      executableDirs: [],
+      buildEntrypoint: IN_IMAGE.buildEntrypoint,
+      buildCommands: BUILD_COMMANDS,
+    }),
+    executable: true,
+  },
+];
+
 const workflow: Renderer = (a) => (a.ci === 'github' ? file(PYTHON_WHEELS_FILES.workflow, 'workflow.yml')(a) : []);
 
 // The `compile` stage copies the sources: output, VCS data, virtualenvs and caches stay out.
@@ -101,6 +135,8 @@ const compose: Renderer = (a) => {
     build: { context: '.', target: 'builder', args: { BASE_IMAGE: `\${BASE_IMAGE:-${a.baseImage}}` } },
     // The image follows the Dockerfile: compose rebuilds it (from BuildKit's cache) before a run.
     pull_policy: 'build',
+    // PID 1 forwards stop signals to the build (manylinux has no tini).
+    init: true,
     volumes: ['.:/build', `pip-cache:${IN_IMAGE.pipCache}`],
     working_dir: IN_IMAGE.workdir,
     command: ['wheels', '--python', c.p.pythonVersions.join(','), '--output', OUTPUT],
@@ -132,6 +168,7 @@ export const pythonWheelsRenderers: readonly Renderer[] = [
   file(PYTHON_WHEELS_FILES.dockerfile, 'Dockerfile'),
   dockerignore,
   file(PYTHON_WHEELS_FILES.buildEntrypoint, 'build-wheels.sh', true),
+  entrypoint,
   compose,
   file(PYTHON_WHEELS_FILES.localCi, 'local-ci.sh', true),
   workflow,

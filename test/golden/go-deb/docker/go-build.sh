@@ -4,7 +4,8 @@
 #
 # The build entrypoint of the go-deb builder image (/usr/local/bin/go-build):
 #   docker run --rm -v "$PWD:/build" -w /build IMAGE COMMAND [--output DIR] [--verbose]
-# `help` needs no mounts. Colour only on a terminal (and never with NO_COLOR set).
+# `help` needs no mounts. Colour only on a terminal (and never with NO_COLOR set). The entrypoint
+# (/usr/local/bin/docker-entrypoint) starts it as the checkout's owner: what it writes is theirs.
 set -euo pipefail
 
 MODULE=example.com/hellofs
@@ -106,13 +107,6 @@ if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
 fi
 export SOURCE_DATE_EPOCH
 
-# Files this run wrote are handed to the owner of the working folder (the host user), not root.
-hand_over() {
-  if [ "$(id -u)" = 0 ]; then
-    chown "$(stat -c %u:%g .)" "$@"
-  fi
-}
-
 build_to() {
   local dest=$1 entry dir name ver
   local flags=()
@@ -123,17 +117,12 @@ build_to() {
     dir=${entry%%:*}
     name=${entry#*:}
     say "go build ${name} (${ver})"
-    go build "${flags[@]}" -ldflags "-s -w -buildid= -X main.version=${ver}" -o "${dest}/${name}" "./${dir}"
+    go build -trimpath -buildvcs=false "${flags[@]}" -ldflags "-s -w -buildid= -X main.version=${ver}" -o "${dest}/${name}" "./${dir}"
   done
 }
 
 binaries() {
-  local entry
   build_to "${OUTPUT}/bin"
-  hand_over "$OUTPUT" "${OUTPUT}/bin"
-  for entry in "${COMMANDS[@]}"; do
-    hand_over "${OUTPUT}/bin/${entry#*:}"
-  done
   ok "binaries in ${OUTPUT}/bin/"
 }
 
@@ -159,7 +148,6 @@ deb() {
   else
     dpkg-deb --root-owner-group --build "$root" "$file" >/dev/null
   fi
-  hand_over "$OUTPUT" "$file"
   ok "$file"
 }
 

@@ -55,7 +55,12 @@ DOCKER_BUILDKIT=1 docker build --target builder --build-arg "BASE_IMAGE=${BASE_I
 if [ -n "$ARTIFACTS" ]; then
   VERSION=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo 0.0.0)}
   SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
+  # Go's proxy settings, those set here (a bare --build-arg NAME takes the value from the environment).
+  go_env=()
+  for var in GOPROXY GOSUMDB GOPRIVATE GONOPROXY GONOSUMDB GOINSECURE GOFLAGS; do
+    if [ -n "${!var+set}" ]; then go_env+=(--build-arg "$var"); fi
+  done
   DOCKER_BUILDKIT=1 docker build --target artifacts --build-arg "BASE_IMAGE=${BASE_IMAGE}" \
     --build-arg "VERSION=${VERSION}" --build-arg "SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH}" \
-    --output "type=local,dest=${ARTIFACTS}" .
+    "${go_env[@]}" --output "type=local,dest=${ARTIFACTS}" .
 fi

@@ -25,7 +25,7 @@ Commands:
 Options:
   --python LIST  CPython versions, comma-separated (default: ${PYTHONS})
   --output DIR   where the repaired wheels go, relative to the working folder (default: dist)
-  --verbose      show pip's and auditwheel's output
+  --verbose      show pip's (-v: with its build-dependency installs) and auditwheel's output
 EOF
 }
 
@@ -73,13 +73,6 @@ done
 DIST=$(printf '%s' "$NAME" | tr -s -- '-_.' '_')
 shopt -s nocaseglob
 
-# Files this run wrote are handed to the owner of the working folder (the host user), not root.
-hand_over() {
-  if [ "$(id -u)" = 0 ]; then
-    chown "$(stat -c %u:%g .)" "$@"
-  fi
-}
-
 quiet() {
   if [ "$VERBOSE" = 1 ]; then "$@"; else "$@" >/dev/null; fi
 }
@@ -91,10 +84,11 @@ wheels() {
   [ "${#versions[@]}" -gt 0 ] || die "--python needs at least one version"
   # A copy of the sources: setuptools writes build/ and *.egg-info next to them, never into the mount.
   src=$(mktemp -d)
-  wheelhouse=/tmp/wheelhouse
+  wheelhouse=$(mktemp -d)
   # shellcheck disable=SC2064 # expand now: $src is local
   trap "rm -rf '${src}' '${wheelhouse}'" RETURN
   tar --exclude=./.git --exclude="./${OUTPUT}" --exclude=./build -cf - . | tar -xf - -C "$src"
+  # The entrypoint runs this as the owner of the mounted checkout: what it writes is theirs.
   mkdir -p "$OUTPUT"
   for version in "${versions[@]}"; do
     case $version in
@@ -104,16 +98,20 @@ wheels() {
     tag="cp${version/./}"
     python="/opt/python/${tag}-${tag}/bin/python"
     [ -x "$python" ] || die "CPython ${version} is not in this image (${python})"
-    rm -rf "$wheelhouse"
+    rm -rf "${wheelhouse:?}"/*
     say "pip wheel (CPython ${version})"
-    (cd "$src" && quiet "$python" -m pip wheel . --no-deps -w "$wheelhouse")
+    if [ "$VERBOSE" = 1 ]; then
+      # -v: pip also shows its isolated build environment's installs (downloaded, or from its cache).
+      (cd "$src" && "$python" -m pip wheel -v . --no-deps -w "$wheelhouse")
+    else
+      (cd "$src" && "$python" -m pip wheel . --no-deps -w "$wheelhouse" >/dev/null)
+    fi
     for wheel in "$wheelhouse"/*.whl; do
       [ -f "$wheel" ] || die "pip wrote no wheel for CPython ${version}"
       say "auditwheel repair $(basename "$wheel")"
       quiet auditwheel repair "$wheel" -w "$OUTPUT"
     done
   done
-  hand_over "$OUTPUT" "$OUTPUT"/"${DIST}"-*.whl
   ok "wheels in ${OUTPUT}/:"
   ls -1 "$OUTPUT"/"${DIST}"-*.whl
 }

@@ -13,7 +13,7 @@ Usage: scripts/local-ci.sh COMMAND [OPTIONS]
 Commands:
   build-docker   build the manylinux builder image; skipped while the image's label
                  org.create-pio-docker.inputs-sha256 matches the hash of
-                 Dockerfile + docker/build-wheels.sh (--force rebuilds)
+                 Dockerfile + docker/build-wheels.sh + docker/entrypoint.sh (--force rebuilds)
   wheels         build-docker, then the wheels into dist/ (one per CPython version, auditwheel-repaired)
   test           wheels, then install each wheel in a clean container and import it
   deploy         upload dist/*.whl with twine (in a container); the token is read now, from
@@ -32,6 +32,11 @@ Environment:
   BASE_IMAGE          base image (default: quay.io/pypa/manylinux_2_28_x86_64:2025.09.28-1)
   TEST_IMAGE_REPO     clean test containers are TEST_IMAGE_REPO:X.Y-slim (default: python)
   TWINE_REPOSITORY_URL  where deploy uploads (default: PyPI)
+  PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_TRUSTED_HOST
+                      handed to pip in the containers when set (a mirror or private index)
+  DOCKER_NETWORK      network of those containers (default: default; host reaches an index on
+                      127.0.0.1)
+  HOST_UID, HOST_GID  who the wheels belong to (default: the owner of the checkout)
 EOF
 }
 
@@ -42,6 +47,9 @@ PYTHONS=3.10,3.11,3.12,3.13,3.14
 IMPORTS='import fastsum._core'
 NAME=fastsum
 OUTPUT=dist
+DOCKER_NETWORK=${DOCKER_NETWORK:-default}
+# pip's index settings and the wheels' owner go to the containers when set here (never baked into an image).
+RUN_ENV=(-e PIP_INDEX_URL -e PIP_EXTRA_INDEX_URL -e PIP_TRUSTED_HOST)
 LABEL=org.create-pio-docker.inputs-sha256
 
 die() {
@@ -85,7 +93,7 @@ shopt -s nocaseglob
 # The hash of what the image is built from (and of the base image's name).
 inputs_hash() {
   {
-    sha256sum Dockerfile docker/build-wheels.sh
+    sha256sum Dockerfile docker/build-wheels.sh docker/entrypoint.sh
     printf '%s\n' "$BASE_IMAGE"
   } | sha256sum | cut -d' ' -f1
 }
@@ -105,8 +113,11 @@ build_docker() {
 
 wheels() {
   build_docker
-  docker run --rm -v "$PWD:/build" -w /build \
-    -v fastsum-pip-cache:/root/.cache/pip \
+  # --init: PID 1 forwards Ctrl-C and docker stop to the build. The entrypoint starts as root, makes
+  # the pip cache volume the checkout owner's and builds as them: the wheels are theirs.
+  docker run --rm --init --network "$DOCKER_NETWORK" "${RUN_ENV[@]}" -e HOST_UID -e HOST_GID \
+    -v "$PWD:/build" -w /build \
+    -v fastsum-pip-cache:/home/builder/.cache/pip \
     "$IMAGE" wheels --python "$PYTHONS" --output "$OUTPUT"
 }
 
@@ -121,7 +132,7 @@ test_wheels() {
     for wheel in "$OUTPUT"/"${DIST}"-*-"${tag}"-"${tag}"-*.whl; do break; done
     [ -f "$wheel" ] || die "no ${tag} wheel of ${NAME} in ${OUTPUT}/"
     echo "==> test $(basename "$wheel") in ${TEST_IMAGE_REPO}:${version}-slim"
-    docker run --rm -v "$PWD/${OUTPUT}:/dist:ro" -w /tmp "${TEST_IMAGE_REPO}:${version}-slim" \
+    docker run --rm --network "$DOCKER_NETWORK" "${RUN_ENV[@]}" -v "$PWD/${OUTPUT}:/dist:ro" -w /tmp "${TEST_IMAGE_REPO}:${version}-slim" \
       sh -ec 'python -m pip install --no-cache-dir "/dist/$1"; python -c "$2"' sh "$(basename "$wheel")" "$IMPORTS"
   done
   echo "==> all wheels install and import"
@@ -138,14 +149,14 @@ deploy() {
   wheels_=("$OUTPUT"/"${DIST}"-*.whl)
   [ -f "${wheels_[0]}" ] || die "no wheels of ${NAME} in ${OUTPUT}/ (run: scripts/local-ci.sh test)"
   if [ "$DRY_RUN" = 1 ]; then
-    docker run --rm -v "$PWD/${OUTPUT}:/dist:ro" "${TEST_IMAGE_REPO}:3.12-slim" \
+    docker run --rm --network "$DOCKER_NETWORK" "${RUN_ENV[@]}" -v "$PWD/${OUTPUT}:/dist:ro" "${TEST_IMAGE_REPO}:3.12-slim" \
       sh -ec 'python -m pip install --no-cache-dir -q twine; twine check /dist/*.whl'
     return
   fi
   [ -n "$token" ] || die "no token: set PYPI_TOKEN_FILE (a file) or PYPI_TOKEN"
   # The token goes to the container as an environment variable (not in argv, not in an image).
   TWINE_USERNAME=__token__ TWINE_PASSWORD=$token docker run --rm \
-    -e TWINE_USERNAME -e TWINE_PASSWORD -e TWINE_REPOSITORY_URL \
+    -e TWINE_USERNAME -e TWINE_PASSWORD -e TWINE_REPOSITORY_URL --network "$DOCKER_NETWORK" "${RUN_ENV[@]}" \
     -v "$PWD/${OUTPUT}:/dist:ro" "${TEST_IMAGE_REPO}:3.12-slim" \
     sh -ec 'python -m pip install --no-cache-dir -q twine; twine upload --non-interactive /dist/*.whl'
 }
