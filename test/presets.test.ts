@@ -306,7 +306,7 @@ test('go-deb Dockerfile: BASE_IMAGE arg, cache mounts with sharing=locked, -trim
   assert.throws(() => renderAll({ ...PRESET_GOLDEN_SETS['go-deb'], presetAnswers: { module: 'x' } }), /go-deb: /);
 });
 
-test('go-deb edge layouts: a one-letter module still gets a valid .deb name; go.mod below the git root is refused for CI, in one line', () => {
+test('go-deb edge layouts: a one-letter module still gets a valid .deb name; go.mod below the git root scaffolds at the root, a subfolder scaffolded in place is refused for CI, in one line', () => {
   // example.com/x with its main package at the root: "x" is no Debian package name (2+ characters)
   const one = tempProject({ 'go.mod': 'module example.com/x\n\ngo 1.19\n', 'main.go': 'package main\n\nfunc main() {}\n' }, 'x');
   try {
@@ -317,15 +317,22 @@ test('go-deb edge layouts: a one-letter module still gets a valid .deb name; go.
   } finally {
     removeProject(one);
   }
-  // go.mod in server/ of a git repository: the workflow would land in server/.github/ (never read)
+  // go.mod in server/ of a git repository: the files go to the repository root, the workflow to the
+  // root's .github/ (test/presets-subfolder.test.ts has the layout). Only a subfolder scaffolded in
+  // place before (its own state file) keeps them there, and then the workflow is refused.
   const repo = tempProject({ 'README.md': '# mono\n' }, 'mono');
   try {
     assert.is(spawnSync('git', ['init', '-q', repo]).status, 0);
     const server = join(repo, 'server');
     cpSync(FIXTURE, server, { recursive: true });
     let r = runCli(['--yes'], server);
+    assert.is(r.code, 0, r.stderr);
+    assert.ok(existsSync(join(repo, '.github/workflows/docker-build.yml')), 'the workflow at the root');
+    assert.not.ok(existsSync(join(server, 'Dockerfile')), 'nothing written into server/');
+    writeFileSync(join(server, '.create-pio-docker.json'), readFileSync(join(repo, '.create-pio-docker.json'), 'utf8').replace('"projectDir": "server"', '"projectDir": "."'));
+    r = runCli(['--yes'], server);
     assert.is(r.code, 2, r.stderr);
-    assert.match(r.stderr, /go\.mod is in server\/ of its git repository: the workflow would go to server\/\.github\/, which GitHub never reads/);
+    assert.match(r.stderr, /server\/ of its git repository was scaffolded in place: the workflow would go to server\/\.github\/, which GitHub never reads/);
     assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
     assert.not.ok(existsSync(join(server, 'Dockerfile')), 'nothing written');
     r = runCli(['--yes', '--ci', 'none'], server);

@@ -55,7 +55,7 @@ export class Scaffold {
     ({ root: this.root, loaded: this.loaded, project: this.project } = openProject(this.dir));
     // Beside a dry run's diff (stdout), this goes to stderr.
     const say = this.options.dryRun ? this.io.err : this.io.out;
-    if (this.project.projectDir !== '.') say(`PlatformIO project in ${printableLine(this.project.projectDir)}/: the files go to the repository root ${printableLine(this.root)}\n`);
+    if (this.project.projectDir !== '.') say(`${this.project.envs !== null ? 'PlatformIO project' : 'Project'} in ${printableLine(this.project.projectDir)}/: the files go to the repository root ${printableLine(this.root)}\n`);
     // Said at once, so that they come before any error the answers may still raise.
     const warnings = [...this.project.warnings];
     if (this.loaded && this.loaded.state.answers.toolchain === 'platformio' && this.project.envs === null) warnings.push(`no platformio.ini in ${this.project.projectDir === '.' ? this.root : `${this.root}/${this.project.projectDir}`}: the stored envs are kept`);

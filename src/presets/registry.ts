@@ -17,6 +17,12 @@ export interface PresetEntry {
   displayName: string;
   /** What detection looks for, for --help (e.g. `go.mod`). */
   detectedBy: string;
+  /**
+   * True when `dir` is this kind of project (e.g. holds go.mod): how the scaffold finds a project in
+   * a subfolder of the repository (src/pipeline/location.ts). `segments`: `dir`'s path below where
+   * the search began. Cheap and import-light: flag parsing loads it.
+   */
+  isProject?(dir: string, segments: readonly string[]): boolean;
   /** The kind of repository it is for, in a few words (e.g. `a Go module`). */
   kind: string;
   /** The answers it asks (flags of the one table), in order. */

@@ -1,7 +1,7 @@
 // The firmware check builds in a copy of the project, owned by the "host" user the check plays.
 // Neither the copy nor the chown ever follows a symlink: a project link to /etc must not make
 // verify read /etc into the copy, let alone re-own it.
-import { chmodSync, closeSync, constants, fchmodSync, fstatSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, rmSync, symlinkSync, writeSync, type Dirent } from 'node:fs';
+import { chmodSync, closeSync, constants, existsSync, fchmodSync, fstatSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, rmSync, symlinkSync, writeSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, sep } from 'node:path';
 import { STATE_FILE } from '../paths.js';
@@ -9,6 +9,25 @@ import { STATE_FILE } from '../paths.js';
 export interface Ids {
   uid: number;
   gid: number;
+}
+
+/** Ids the bind-mount checks play "host user" with: ours, unless we are root (then ids no image has). */
+export function hostIds(): Ids {
+  const uid = process.getuid?.() ?? 4242;
+  return uid === 0 ? { uid: 4242, gid: 4243 } : { uid, gid: process.getgid?.() ?? uid };
+}
+
+/** Owners (uid:gid) other than `ids` found below `dir` (lstat, no link followed), a few at most; paths start with `label`. */
+export function wrongOwners(dir: string, ids: Ids, max = 3, label = ''): string[] {
+  const wrong: string[] = [];
+  const walk = (p: string, rel: string) => {
+    if (wrong.length >= max) return;
+    const st = lstatSync(p);
+    if (st.uid !== ids.uid || st.gid !== ids.gid) wrong.push(`${rel || '.'} ${st.uid}:${st.gid}`);
+    if (st.isDirectory()) for (const e of readdirSync(p).sort()) walk(join(p, e), rel ? `${rel}/${e}` : e);
+  };
+  if (existsSync(dir)) walk(dir, label);
+  return wrong;
 }
 
 /** An entry of the project that the copy leaves out, and why. */

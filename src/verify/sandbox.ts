@@ -14,6 +14,8 @@ export interface RunOptions {
   binds?: string[];
   volumes?: { name: string; target: string }[];
   user?: string;
+  /** The container's working folder (compose's `working_dir`); absent: the image's WORKDIR. */
+  workingDir?: string;
   /** Network mode; `none` unless a check needs the network. */
   network?: string;
   /** More HostConfig (CapDrop, SecurityOpt, ReadonlyRootfs, Tmpfs...), merged over the defaults. */
@@ -108,6 +110,7 @@ export class Sandbox {
       Cmd: o.cmd,
       Entrypoint: o.entrypoint,
       User: o.user,
+      WorkingDir: o.workingDir,
       Env: Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`),
       Labels: this.labels,
       HostConfig: {

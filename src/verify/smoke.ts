@@ -5,7 +5,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, wr
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { RenderContext } from '../render/context.js';
-import { describeSkipped, hostDir, type Ids } from './host-copy.js';
+import { describeSkipped, hostDir, hostIds, wrongOwners, type Ids } from './host-copy.js';
 import type { Report } from './report.js';
 import type { RunOptions, RunResult, Sandbox } from './sandbox.js';
 
@@ -55,25 +55,6 @@ export const STOP_LIMIT_MS = 1000;
 
 const tail = (r: RunResult, n = 3) =>
   `exit ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n').slice(-n).join(' | ') || '(no output)'}`;
-
-/** Ids the bind-mount checks play "host user" with: ours, unless we are root. */
-function hostIds(): Ids {
-  const uid = process.getuid?.() ?? 4242;
-  return uid === 0 ? { uid: 4242, gid: 4243 } : { uid, gid: process.getgid?.() ?? uid };
-}
-
-/** Owners (uid:gid) other than `ids` found below `dir` (lstat, no link followed), a few at most. */
-function wrongOwners(dir: string, ids: Ids, max = 3): string[] {
-  const wrong: string[] = [];
-  const walk = (p: string, rel: string) => {
-    if (wrong.length >= max) return;
-    const st = lstatSync(p);
-    if (st.uid !== ids.uid || st.gid !== ids.gid) wrong.push(`${rel || '.'} ${st.uid}:${st.gid}`);
-    if (st.isDirectory()) for (const e of readdirSync(p).sort()) walk(join(p, e), rel ? `${rel}/${e}` : e);
-  };
-  if (existsSync(dir)) walk(dir, '');
-  return wrong;
-}
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -2,7 +2,7 @@
 // prompt. What go.mod, cmd/* and debian/control say is read fresh on every run.
 import { relative, resolve } from 'node:path';
 import { AnswersError, defaultAnswers, envSlug, type Answers } from '../../answers.js';
-import { gitRoot } from '../../pipeline/location.js';
+import { gitRoot, projectFolder } from '../../pipeline/location.js';
 import { Asker, asString } from '../../questions.js';
 import type { PresetAskContext } from '../types.js';
 import { DEB_NAME, goDebOf, type GoDebAnswers } from './answers.js';
@@ -18,7 +18,8 @@ const asList = (raw: unknown) => {
 export const defaultGoImage = (goVersion: string) => `golang:${goVersion.split('.').slice(0, 2).join('.')}-bookworm`;
 
 export async function askGoDeb(ctx: PresetAskContext): Promise<Answers> {
-  const repo = readGoProject(ctx.root);
+  const projectDir = ctx.project.projectDir ?? '.';
+  const repo = readGoProject(projectFolder(ctx.root, projectDir));
   const f = ctx.flags as GoDebFlagAnswers;
   const s = ctx.stored;
   const sg = s ? goDebOf(s) : undefined;
@@ -36,11 +37,12 @@ export async function askGoDeb(ctx: PresetAskContext): Promise<Answers> {
   if (q.missing.length) {
     throw new AnswersError(`no terminal to ask in; missing answers: ${q.missing.join(', ')} (pass them, or --yes for the defaults)`, q.missing[0].slice(2));
   }
-  // The workflow goes next to go.mod; GitHub reads workflows only at the repository's root.
+  // GitHub reads workflows only at the repository's root. The files land there unless a state file
+  // from an earlier scaffold keeps them in a subfolder (then the root's .github/ is out of reach).
   const git = gitRoot(resolve(ctx.root));
   if (ci === 'github' && git !== null && git !== resolve(ctx.root)) {
     const sub = relative(git, resolve(ctx.root));
-    throw new AnswersError(`go.mod is in ${sub}/ of its git repository: the workflow would go to ${sub}/.github/, which GitHub never reads (go-deb does not scaffold from the repository root yet): pass --ci none, and call the build from your own workflow`, 'ci');
+    throw new AnswersError(`${sub}/ of its git repository was scaffolded in place: the workflow would go to ${sub}/.github/, which GitHub never reads: move ${sub}/.create-pio-docker.json away and run create-pio-docker at the repository root, or pass --ci none`, 'ci');
   }
   const g: GoDebAnswers = {
     module: repo.module,
@@ -55,7 +57,7 @@ export async function askGoDeb(ctx: PresetAskContext): Promise<Answers> {
       description: (repo.debian?.description ?? `${last} (${repo.module})`).slice(0, 200),
     },
   };
-  return { ...d, toolchain: 'go-deb', baseImage, image: { name: image, registry }, ci, devcontainer: false, presetAnswers: g as unknown as Record<string, unknown> };
+  return { ...d, projectDir, toolchain: 'go-deb', baseImage, image: { name: image, registry }, ci, devcontainer: false, presetAnswers: g as unknown as Record<string, unknown> };
 }
 
 /**

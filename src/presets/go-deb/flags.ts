@@ -4,6 +4,7 @@
 import { list, text, type AnswerSpec } from '../../cli/rows.js';
 import type { FlagAnswers } from '../../cli/flags.js';
 import type { PresetEntry } from '../registry.js';
+import { hasGoMod } from './go-mod.js';
 
 /** The flags go-deb reads beyond the common ones. */
 export interface GoDebFlagAnswers extends FlagAnswers {
@@ -21,6 +22,8 @@ export const goDebFlags = {
   id: 'go-deb' as const,
   displayName: 'Go binaries and a .deb package',
   detectedBy: 'go.mod',
+  // Not in folders Go itself ignores (testdata, _x): test modules there are no project.
+  isProject: (dir: string, segments: readonly string[]) => !segments.some((s) => s === 'testdata' || s.startsWith('_')) && hasGoMod(dir),
   kind: 'a Go module',
   questions: ['base-image', 'system-packages', 'maintainer', 'image', 'registry', 'ci'],
   rows,

@@ -1,4 +1,5 @@
 // The go-deb preset: a Go module built into binaries and a .deb in a builder image.
+import { projectFolder } from '../../pipeline/location.js';
 import type { Preset } from '../types.js';
 import { CHECKS } from './checks.js';
 import { goDebOf } from './answers.js';
@@ -10,8 +11,9 @@ import { GO_DEB_FILES, goDebNextSteps, goDebRenderers } from './render.js';
 export const goDeb: Preset = {
   id: goDebFlags.id,
   displayName: goDebFlags.displayName,
-  detect: (root) => hasGoMod(root),
-  read: (root) => ({ ...readGoProject(root) }),
+  // go.mod in the project folder (the repository root, or the one subfolder that holds it).
+  detect: (root, project) => hasGoMod(projectFolder(root, project.projectDir)),
+  read: (root, project) => ({ projectDir: project.projectDir, ...readGoProject(projectFolder(root, project.projectDir)) }),
   questions: goDebFlags.questions,
   ask: askGoDeb,
   validate: (a) => void goDebOf(a),

@@ -35,7 +35,7 @@ const isDir = (p: string) => {
   }
 };
 
-export const hasGoMod = (root: string) => inspectPath(root, 'go.mod').kind === 'file';
+export { hasGoMod } from './go-mod.js';
 
 /** go.mod's `module` and `go` lines. */
 export function parseGoMod(text: string): { module: string; goVersion: string } {

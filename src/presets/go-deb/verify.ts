@@ -6,13 +6,13 @@ import { existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, c
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { FILES } from '../../paths.js';
-import { describeSkipped, hostDir, type Ids } from '../../verify/host-copy.js';
+import { describeSkipped, hostDir, hostIds, wrongOwners } from '../../verify/host-copy.js';
 import { globalArgDefault } from '../../verify/plan.js';
 import type { RunResult } from '../../verify/sandbox.js';
 import type { PresetVerifyContext } from '../types.js';
 import { goDebOf } from './answers.js';
 import { GO_DEB_CHECKS as N } from './checks.js';
-import { GO_ENV, goCachePaths, IN_IMAGE } from './render.js';
+import { GO_ENV, goCachePaths, IN_IMAGE, projectPath } from './render.js';
 
 /** Where the checks' builds write, in the project copy. */
 const OUT = 'verify-out';
@@ -37,25 +37,6 @@ const tail = (r: RunResult, n = 8) => {
 
 /** `go: downloading MODULE VERSION` lines: Go prints one per module it fetches (1.19 to today). */
 const downloads = (r: RunResult) => `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => l.startsWith('go: downloading '));
-
-/** Ids the checks play "host user" with: ours, unless we are root. */
-function hostIds(): Ids {
-  const uid = process.getuid?.() ?? 4242;
-  return uid === 0 ? { uid: 4242, gid: 4243 } : { uid, gid: process.getgid?.() ?? uid };
-}
-
-/** Owners (uid:gid) other than `ids` below `dir` (lstat, no link followed), a few at most. */
-function wrongOwners(dir: string, ids: Ids, max = 3): string[] {
-  const wrong: string[] = [];
-  const walk = (p: string, rel: string) => {
-    if (wrong.length >= max) return;
-    const st = lstatSync(p);
-    if (st.uid !== ids.uid || st.gid !== ids.gid) wrong.push(`${rel} ${st.uid}:${st.gid}`);
-    if (st.isDirectory()) for (const e of readdirSync(p).sort()) walk(join(p, e), `${rel}/${e}`);
-  };
-  walk(dir, OUT);
-  return wrong;
-}
 
 const isElfExecutable = (p: string): boolean => {
   const st = lstatSync(p, { throwIfNoEntry: false });
@@ -173,9 +154,12 @@ export async function verifyGoDeb(v: PresetVerifyContext): Promise<void> {
     try {
       const volume = await sandbox.volume('go-cache');
       // As `docker compose run --rm all` runs it: HOST_UID/HOST_GID empty, the checkout mounted.
-      const build = (cmd: string) => sandbox.run({
+      // In the project folder (compose's working_dir): the repository root, or go.mod's subfolder.
+      const workdir = v.a.projectDir === '.' ? ws : `${ws}/${v.a.projectDir}`;
+      const build = (cmd: string, output = OUT) => sandbox.run({
+        workingDir: workdir,
         image: builder,
-        cmd: [cmd, '--output', OUT],
+        cmd: [cmd, '--output', output],
         env: { ...goEnv, HOST_UID: '', HOST_GID: '' },
         binds: [`${dir}:${ws}`],
         volumes: [{ name: volume, target: cache.dir }],
@@ -183,7 +167,7 @@ export async function verifyGoDeb(v: PresetVerifyContext): Promise<void> {
         timeoutMs,
       });
       const first = await build('all');
-      const out = join(dir, OUT);
+      const out = join(dir, ...projectPath(v.a, OUT).split('/'));
       const bins = names.map((n) => join(out, 'bin', n));
       const notElf = names.filter((_, i) => !isElfExecutable(bins[i]));
       const debs = existsSync(out) ? readdirSync(out).filter((f) => f.startsWith(`${g.deb.name}_`) && f.endsWith('.deb')) : [];
@@ -200,7 +184,7 @@ export async function verifyGoDeb(v: PresetVerifyContext): Promise<void> {
         ? `exit 0 but no executable ELF file ${notElf.map((n) => `${OUT}/bin/${n}`).join(', ')}; ${tail(first)}`
         : `${names.join(', ')} in ${OUT}/bin/ (${env})`);
 
-      const wrong = wrongOwners(out, ids);
+      const wrong = wrongOwners(out, ids, 3, OUT);
       report.add(N.owner, wrong.length ? 'fail' : 'pass', wrong.length
         ? `not owned by the checkout's owner ${ids.uid}:${ids.gid}: ${wrong.join(', ')}`
         : `${OUT}/ and everything in it is ${ids.uid}:${ids.gid}, the checkout's owner, with HOST_UID/HOST_GID empty`);
@@ -263,7 +247,8 @@ export async function verifyGoDeb(v: PresetVerifyContext): Promise<void> {
       // The same cache volume, a second build: every module must come from it.
       const cached = async () => {
         const got = downloads(first);
-        const again = await build('binaries');
+        // Another output folder: the other checks run the first build's binaries meanwhile.
+        const again = await build('binaries', `${OUT}-again`);
         if (again.exitCode !== 0) return report.add(N.cache, 'fail', `second build: ${tail(again, 15)}`);
         if (got.length === 0) return report.add(N.cache, 'skip', 'the first build downloaded no module (no dependencies outside the module, or vendored): nothing to compare');
         const re = downloads(again);

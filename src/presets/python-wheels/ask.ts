@@ -1,6 +1,7 @@
 // python-wheels' questions, from the one answer table (its own rows: flags.ts): flag > stored > --yes
 // default > prompt. What pyproject.toml and setup.py say is read fresh on every run.
 import { AnswersError, CHECKS, defaultAnswers, type Answers } from '../../answers.js';
+import { projectFolder } from '../../pipeline/location.js';
 import { Asker, asString } from '../../questions.js';
 import type { PresetAskContext } from '../types.js';
 import { pythonWheelsOf, type PythonWheelsAnswers } from './answers.js';
@@ -16,7 +17,8 @@ export { defaultManylinuxImage } from './flags.js';
 export const importName = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '_');
 
 export async function askPythonWheels(ctx: PresetAskContext): Promise<Answers> {
-  const repo = readPythonProject(ctx.root);
+  const projectDir = ctx.project.projectDir ?? '.';
+  const repo = readPythonProject(projectFolder(ctx.root, projectDir));
   const f = ctx.flags as PythonWheelsFlagAnswers;
   const s = ctx.stored;
   const sp = s ? pythonWheelsOf(s) : undefined;
@@ -47,5 +49,5 @@ export async function askPythonWheels(ctx: PresetAskContext): Promise<Answers> {
     imports: repo.modules.length ? repo.modules : [importName(name)],
     pythonVersions,
   };
-  return { ...d, toolchain: 'python-wheels', baseImage, image: { name: image, registry }, ci, devcontainer: false, presetAnswers: p as unknown as Record<string, unknown> };
+  return { ...d, projectDir, toolchain: 'python-wheels', baseImage, image: { name: image, registry }, ci, devcontainer: false, presetAnswers: p as unknown as Record<string, unknown> };
 }

@@ -1,7 +1,7 @@
-// How a repository that builds compiled Python wheels looks: pyproject.toml / setup.py with
-// compiled extensions. A pure-Python package is not one (it needs no manylinux builder).
-import { readPythonProject, hasPythonProject } from './read.js';
+// How a folder that builds compiled Python wheels looks: pyproject.toml / setup.py with compiled
+// extensions. A pure-Python package is not one (it needs no manylinux builder).
+import { scanPythonProject } from './scan.js';
 
 export function looksLikePythonWheels(root: string): boolean {
-  return hasPythonProject(root) && readPythonProject(root).extensions !== null;
+  return (scanPythonProject(root)?.extensions ?? null) !== null;
 }

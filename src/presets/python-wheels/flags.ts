@@ -5,6 +5,7 @@ import { list, type AnswerSpec } from '../../cli/rows.js';
 import type { FlagAnswers } from '../../cli/flags.js';
 import { VERSIONS } from '../../versions.js';
 import type { PresetEntry } from '../registry.js';
+import { looksLikePythonWheels } from './detect.js';
 
 /** The flags python-wheels reads beyond the common ones. */
 export interface PythonWheelsFlagAnswers extends FlagAnswers {
@@ -23,6 +24,7 @@ export const pythonWheelsFlags = {
   id: 'python-wheels' as const,
   displayName: 'manylinux Python wheels',
   detectedBy: 'pyproject.toml or setup.py with a compiled extension',
+  isProject: (dir: string) => looksLikePythonWheels(dir),
   kind: 'a Python package with compiled extensions',
   questions: ['python-versions', 'base-image', 'image', 'registry', 'ci'],
   rows,

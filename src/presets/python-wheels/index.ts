@@ -1,5 +1,6 @@
 // The python-wheels preset: manylinux wheels of a package with compiled extensions, repaired with
 // auditwheel and tested in clean containers.
+import { projectFolder } from '../../pipeline/location.js';
 import type { Preset } from '../types.js';
 import { CHECKS } from './checks.js';
 import { pythonWheelsOf } from './answers.js';
@@ -12,8 +13,9 @@ import { PYTHON_WHEELS_FILES, pythonWheelsNextSteps, pythonWheelsRenderers } fro
 export const pythonWheels: Preset = {
   id: pythonWheelsFlags.id,
   displayName: pythonWheelsFlags.displayName,
-  detect: (root) => looksLikePythonWheels(root),
-  read: (root) => ({ ...readPythonProject(root) }),
+  // pyproject.toml / setup.py in the project folder (the repository root, or the one subfolder that holds it).
+  detect: (root, project) => looksLikePythonWheels(projectFolder(root, project.projectDir)),
+  read: (root, project) => ({ projectDir: project.projectDir, ...readPythonProject(projectFolder(root, project.projectDir)) }),
   questions: pythonWheelsFlags.questions,
   ask: askPythonWheels,
   validate: (a) => void pythonWheelsOf(a),

@@ -1,83 +1,13 @@
-// What python-wheels reads from the repository: pyproject.toml ([project] name and requires-python,
-// [build-system] build-backend, scikit-build / setuptools ext-modules tables) and setup.py's
-// Extension(...) names. A small line reader, not a TOML parser: only the keys above are read.
+// What python-wheels reads from the project folder (src/presets/python-wheels/scan.ts), as the
+// scaffold needs it: an AnswersError when there is nothing to read.
 import { AnswersError } from '../../answers.js';
-import { inspectPath } from '../../pipeline/apply.js';
+import { scanPythonProject, type PythonProject } from './scan.js';
 
-export interface PythonProject {
-  /** [project] name (else setup.py's name=, else null). */
-  name: string | null;
-  requiresPython: string | null;
-  buildBackend: string | null;
-  /** How the compiled part is built: setuptools Extension(...) or CMake through scikit-build. */
-  extensions: 'setuptools' | 'cmake' | null;
-  /** Dotted names of the extension modules found (setup.py Extension("pkg._x"), ext-modules name = ...). */
-  modules: string[];
-}
+export { hasPythonProject, setupPyModules, tomlString, type PythonProject } from './scan.js';
 
-const file = (root: string, path: string): string | null => {
-  const s = inspectPath(root, path);
-  return s.kind === 'file' ? s.content : null;
-};
-
-/** The `key = "value"` of a TOML table (first one), quotes either kind. */
-export function tomlString(text: string, table: string, key: string): string | null {
-  let inTable = false;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/\s+#.*$/, '').trim();
-    const header = /^\[([^\]]+)\]$/.exec(line);
-    if (header) {
-      inTable = header[1].trim() === table;
-      continue;
-    }
-    if (!inTable) continue;
-    const m = new RegExp(`^"?${key.replace(/[-.]/g, '\\$&')}"?\\s*=\\s*(?:"([^"]*)"|'([^']*)')`).exec(line);
-    if (m) return m[1] ?? m[2];
-  }
-  return null;
-}
-
-const hasTable = (text: string, prefix: string) => new RegExp(`^\\s*\\[\\[?${prefix.replace(/[-.]/g, '\\$&')}(\\]|\\.)`, 'm').test(text);
-
-const MODULE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
-
-/** Extension("a.b", ...) / Extension(name="a.b", ...) / Pybind11Extension(...) in setup.py. */
-export function setupPyModules(text: string): string[] {
-  const out = [...text.matchAll(/\b(?:Extension|Pybind11Extension)\(\s*(?:name\s*=\s*)?["']([^"']+)["']/g)].map((m) => m[1]);
-  return [...new Set(out.filter((m) => MODULE.test(m)))];
-}
-
-/** [[tool.setuptools.ext-modules]] name = "a.b" (or the inline-table list form). */
-function pyprojectModules(text: string): string[] {
-  const out: string[] = [];
-  let inExt = false;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (/^\[/.test(line)) inExt = /^\[\[tool\.setuptools\.ext-modules\]\]$/.test(line) || /^\[tool\.setuptools\]$/.test(line);
-    if (!inExt) continue;
-    for (const m of line.matchAll(/\bname\s*=\s*["']([^"']+)["']/g)) if (MODULE.test(m[1])) out.push(m[1]);
-  }
-  return out;
-}
-
-export const hasPythonProject = (root: string) => file(root, 'pyproject.toml') !== null || file(root, 'setup.py') !== null;
-
-/** Reads pyproject.toml / setup.py at root; an AnswersError when there is neither. */
+/** Reads pyproject.toml / setup.py in the project folder; an AnswersError when there is neither. */
 export function readPythonProject(root: string): PythonProject {
-  const pyproject = file(root, 'pyproject.toml');
-  const setup = file(root, 'setup.py');
-  if (pyproject === null && setup === null) throw new AnswersError('python-wheels needs a pyproject.toml or setup.py at the repository root', 'preset');
-  const t = pyproject ?? '';
-  const buildBackend = tomlString(t, 'build-system', 'build-backend');
-  const cmake = /scikit[-_]build/.test(buildBackend ?? '') || hasTable(t, 'tool.scikit-build') || hasTable(t, 'tool.scikit-build-core');
-  const modules = [...new Set([...(setup ? setupPyModules(setup) : []), ...pyprojectModules(t).filter((m) => t.includes('ext-modules'))])];
-  const setuptools = modules.length > 0 || (setup !== null && /\bext_modules\b/.test(setup));
-  const setupName = setup ? /\bname\s*=\s*["']([^"']+)["']/.exec(setup.replace(/\b(?:Extension|Pybind11Extension)\([^)]*\)/g, ''))?.[1] ?? null : null;
-  return {
-    name: tomlString(t, 'project', 'name') ?? setupName,
-    requiresPython: tomlString(t, 'project', 'requires-python'),
-    buildBackend,
-    extensions: cmake ? 'cmake' : setuptools ? 'setuptools' : null,
-    modules,
-  };
+  const p = scanPythonProject(root);
+  if (p === null) throw new AnswersError('python-wheels needs a pyproject.toml or setup.py in the project folder', 'preset');
+  return p;
 }

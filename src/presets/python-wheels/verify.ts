@@ -2,14 +2,14 @@
 // "host" user the checks play: help without mounts, a wheel per selected version, repaired,
 // owned by the checkout's owner, installed and imported in the clean image local-ci.sh `test`
 // uses, and a second build that takes pip's packages from the cache volume.
-import { existsSync, lstatSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeSkipped, hostDir, NOT_COPIED, type Ids } from '../../verify/host-copy.js';
+import { describeSkipped, hostDir, hostIds, NOT_COPIED, wrongOwners } from '../../verify/host-copy.js';
 import type { RunResult } from '../../verify/sandbox.js';
 import type { PresetVerifyContext } from '../types.js';
 import { pythonWheelsOf } from './answers.js';
 import { CHECK } from './checks.js';
-import { IN_IMAGE, OUTPUT, TEST_IMAGE_REPO } from './render.js';
+import { IN_IMAGE, OUTPUT, projectPath, TEST_IMAGE_REPO } from './render.js';
 import { cpTag } from './versions.js';
 
 /** pip's index settings verify hands to its containers (from --build-arg, else its environment). */
@@ -39,25 +39,6 @@ export function wheelTags(file: string): { py: string[]; abi: string[]; plat: st
   if (!file.endsWith('.whl') || parts.length < 5) return null;
   const [py, abi, plat] = parts.slice(-3).map((t) => t.split('.'));
   return { py, abi, plat };
-}
-
-/** Ids the checks play "host user" with: ours, unless we are root (then one no image has). */
-function hostIds(): Ids {
-  const uid = process.getuid?.() ?? 4242;
-  return uid === 0 ? { uid: 4242, gid: 4243 } : { uid, gid: process.getgid?.() ?? uid };
-}
-
-/** Paths below `dir` (lstat, no link followed) not owned by `ids`, a few at most. */
-function wrongOwners(dir: string, ids: Ids, max = 3): string[] {
-  const wrong: string[] = [];
-  const walk = (p: string, rel: string) => {
-    if (wrong.length >= max) return;
-    const st = lstatSync(p);
-    if (st.uid !== ids.uid || st.gid !== ids.gid) wrong.push(`${rel || '.'} ${st.uid}:${st.gid}`);
-    if (st.isDirectory()) for (const e of readdirSync(p).sort()) walk(join(p, e), rel ? `${rel}/${e}` : e);
-  };
-  if (existsSync(dir)) walk(dir, '');
-  return wrong;
 }
 
 const tail = (r: RunResult, n = 4) => `exit ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n').slice(-n).join(' | ') || '(no output)'}`;
@@ -113,6 +94,8 @@ export async function verifyPythonWheels(v: PresetVerifyContext): Promise<void> 
   try {
     const made = hostDir(ids, v.projectDir, new Set([...NOT_COPIED, OUTPUT, 'build']));
     dir = made.dir;
+    // Earlier output of a package in a subfolder: gone from the copy, as dist/ and build/ at the root are.
+    if (v.a.projectDir !== '.') for (const f of [OUTPUT, 'build']) rmSync(join(dir, ...projectPath(v.a, f).split('/')), { recursive: true, force: true });
     if (made.skipped.length) report.warn(`${CHECK.built(tags)}: left out of the project copy: ${describeSkipped(made.skipped)}`);
   } catch (e) {
     for (const n of names.slice(1)) report.add(n, 'fail', `copying the project: ${(e as Error).message}`);
@@ -122,8 +105,11 @@ export async function verifyPythonWheels(v: PresetVerifyContext): Promise<void> 
   sandbox.hostDirs.add(dir);
   try {
     const cache = await sandbox.volume('pip-cache');
+    // In the project folder (compose's working_dir): the repository root, or the package's subfolder.
+    const workdir = v.a.projectDir === '.' ? IN_IMAGE.workdir : `${IN_IMAGE.workdir}/${v.a.projectDir}`;
     const build = () =>
       sandbox.run({
+        workingDir: workdir,
         image,
         cmd: ['wheels', '--python', present.map((x) => x.version).join(','), '--output', OUTPUT, '--verbose'],
         binds: [`${dir}:${IN_IMAGE.workdir}`],
@@ -139,7 +125,7 @@ export async function verifyPythonWheels(v: PresetVerifyContext): Promise<void> 
       return;
     }
     const first = await build();
-    const out = join(dir, OUTPUT);
+    const out = join(dir, ...projectPath(v.a, OUTPUT).split('/'));
     const wheels = existsSync(out) ? readdirSync(out).filter((f) => f.endsWith('.whl')).sort() : [];
     const wheelOf = (tag: string) => wheels.filter((f) => wheelTags(f)?.py.includes(tag));
     const problems = [

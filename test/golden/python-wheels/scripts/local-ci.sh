@@ -165,7 +165,8 @@ create_tag() {
   local version=${VERSION_ARG#v}
   [ -n "$version" ] || die "create-tag needs a version: scripts/local-ci.sh create-tag 1.2.3"
   [[ $version =~ ^[0-9]+(\.[0-9]+)*([abc]|rc|\.post|\.dev)?[0-9]*$ ]] || die "not a version: ${version} (e.g. 1.2.3)"
-  [ -z "$(git status --porcelain)" ] || die "the working tree has changes: commit them first"
+  # Untracked files (dist/ with the wheels just built) do not stop a tag; uncommitted changes do.
+  [ -z "$(git status --porcelain --untracked-files=no)" ] || die "the working tree has changes: commit them first"
   git tag -a "v${version}" -m "v${version}"
   echo "==> tagged v${version}"
   if [ "$PUSH" = 1 ]; then git push origin "v${version}"; fi
