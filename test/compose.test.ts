@@ -162,6 +162,16 @@ test('images: the targets exist in the generated Dockerfile, and verify plans ex
   }
 });
 
+test("verify plans a preset's targets; one the Dockerfile lacks (a renamed stage) is named, not dropped", () => {
+  const dockerfile = 'ARG BASE_IMAGE=x\nFROM ${BASE_IMAGE} AS toolchain\nFROM toolchain AS compile\nFROM scratch AS artifacts\n';
+  const plan = planTargets('/nonexistent', dockerfile, [], ['builder']);
+  assert.equal(plan.targets, []);
+  assert.equal(plan.missing, ['builder']);
+  const ok = planTargets('/nonexistent', dockerfile.replace('AS toolchain', 'AS builder').replace('FROM toolchain', 'FROM builder'), [], ['builder']);
+  assert.equal([ok.targets, ok.missing], [['builder'], []]);
+  assert.match(ok.notBuilt.map((n) => n.reason).join('\n'), /not an image the preset's checks use \(they use builder\)/);
+});
+
 test('build: one service per env (slug name and profile, exact env name in the command), build -e, all, clean and shell', () => {
   for (const a of Object.values(SETS)) {
     const c = renderContext(a);

@@ -14,6 +14,7 @@ import { commandOfEnv, commandsInText } from '../src/migrate/commands.js';
 import { discover } from '../src/migrate/discover.js';
 import { planGroup } from '../src/migrate/plan.js';
 import { checkEquivalence } from '../src/migrate/verify.js';
+import { subcommandOf } from '../src/migrate/guide.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'migrate');
 const HAS_V2 = /^v?2\./.test(spawnSync('docker', ['compose', 'version', '--short'], { encoding: 'utf8' }).stdout ?? '');
@@ -261,6 +262,15 @@ test('a missing compose v2 falls back to the own model and says why', () => {
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, "check: own model of compose's merge, not compose itself (no-such-compose-cli is not available)");
   assert.match(r.stdout, /not run \(fallback\)/);
+});
+
+
+test("the documented subcommand is kept whole: quoted arguments with && in them, the line's own closing quote, operators after it", () => {
+  assert.is(subcommandOf(`docker compose -f a.yml run --rm app sh -c 'pio run && pio test' && echo done`), `run --rm app sh -c 'pio run && pio test'`);
+  assert.is(subcommandOf(`"lint": "docker compose -f a.yml -p fw run --rm lint",`), 'run --rm lint');
+  assert.is(subcommandOf('docker-compose -f a.yml up --build -d # start'), 'up --build -d');
+  assert.is(subcommandOf('docker compose -f a.yml \\'), null, 'a continuation: the subcommand is on the next line');
+  assert.is(subcommandOf('see docker compose docs'), null);
 });
 
 test.run();

@@ -85,10 +85,12 @@ test('verify: every go-deb check passes on the fixture; the module came from the
   assert.is(byName.get('build: builder')?.status, 'pass', table);
   assert.ok(report.checks.some((c) => c.name.startsWith('compose:') && c.status === 'pass'), `compose config checks ran:\n${table}`);
   // What the checks say they checked.
-  assert.match(byName.get('binaries: built')!.detail, /^a, b in verify-out\/bin\/ \(GOPROXY=http:\/\/127\.0\.0\.1:\d+, GOSUMDB=off, GOFLAGS=\(empty: default\) from verify's environment\)/);
+  // Names only: a proxy URL may carry a user and token.
+  assert.match(byName.get('binaries: built')!.detail, /^a, b in verify-out\/bin\/ \(GOPROXY, GOSUMDB, GOFLAGS \(empty: Go's default\) from verify's environment\)/);
+  assert.not.match(table, /127\.0\.0\.1/, 'the proxy URL is not printed');
   assert.match(byName.get('binaries: run')!.detail, /a --version: a 0\.0\.0; b --version: b 0\.0\.0/);
   assert.match(byName.get('cache: second build downloads no Go module')!.detail, /first build: 1 module\(s\) downloaded \(example\.org\/greeting v1\.0\.0\), second build: none/);
-  assert.match(byName.get('deb: installs in a clean container')!.detail, /\/usr\/bin\/a, \/usr\/bin\/b on PATH/);
+  assert.match(byName.get('deb: installs in a clean container')!.detail, /\/usr\/bin\/a, \/usr\/bin\/b on PATH, and they run/);
   assert.match(byName.get('deb: dpkg-deb --info')!.detail, /Package hellofs, Version 0\.0\.0, Architecture amd64, Depends fuse3 \(>= 3\.2\)/);
   // Served over http by the test's proxy, once: the second build took it from the cache volume.
   assert.equal([...proxy.zips], [['example.org/greeting@v1.0.0', 1]]);

@@ -234,11 +234,16 @@ test('go-deb: generated shell passes shellcheck, compose config passes for every
       assert.is(r.status, 0, `${profile}: ${r.stderr}`);
       assert.match(r.stdout, new RegExp(`command:\\n\\s+- ${profile}\\n\\s+- --output`), profile);
     }
-    // Go's proxy settings pass through; unset, they are empty, which Go reads as its defaults.
-    const cfg = spawnSync('docker', ['compose', '-f', 'compose.build.yaml', '--profile', 'deb', 'config', '--format', 'json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, GOPROXY: 'https://goproxy.example.org', GOSUMDB: '' } });
+    // Go's proxy settings pass through as the shell has them (set empty: empty); not set in the shell,
+    // they stay unset in the container (null), so a base image's own GOPROXY is kept.
+    const env = { ...process.env, GOPROXY: 'https://goproxy.example.org', GOSUMDB: '' };
+    for (const v of ['GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOINSECURE', 'GOFLAGS', 'HOST_UID', 'HOST_GID']) delete env[v];
+    const cfg = spawnSync('docker', ['compose', '-f', 'compose.build.yaml', '--profile', 'deb', 'config', '--format', 'json'], { cwd: dir, encoding: 'utf8', env });
     const deb = JSON.parse(cfg.stdout).services.deb;
     assert.is(deb.environment.GOPROXY, 'https://goproxy.example.org');
-    for (const v of ['GOSUMDB', 'GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOINSECURE', 'GOFLAGS', 'HOST_UID', 'HOST_GID']) assert.is(deb.environment[v], '', v);
+    assert.is(deb.environment.GOSUMDB, '');
+    for (const v of ['GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOINSECURE', 'GOFLAGS']) assert.is(deb.environment[v], null, v);
+    for (const v of ['HOST_UID', 'HOST_GID']) assert.is(deb.environment[v], '', v);
     // One cache volume in the image user's home holds the module and build caches.
     assert.equal(deb.volumes.filter((m: { type: string }) => m.type === 'volume').map((m: { target: string }) => m.target), ['/home/builder/.cache/go']);
     const lint = await createLinter();
@@ -292,7 +297,7 @@ test('go-deb Dockerfile: BASE_IMAGE arg, cache mounts with sharing=locked, -trim
   assert.match(df, /^ {8}tini \\$/m);
   // -trimpath comes from go-build's command line; no ENV GOFLAGS, which would hide the build arg.
   assert.not.match(df, /^\s*GOFLAGS=/m);
-  assert.match(df, /^ARG GOFLAGS=$/m);
+  assert.match(df, /^ARG GOFLAGS$/m, 'no empty default: a base image\'s own GOFLAGS stays');
   assert.match(files.get('docker/go-build.sh')!, /go build -trimpath -buildvcs=false /);
   assert.match(df, /CGO_ENABLED=1/);
   assert.match(df, /^ {8}libfuse3-dev \\$/m);

@@ -102,6 +102,7 @@ async function runVerify(dir: string, o: VerifyOptions): Promise<number> {
   try {
     await checkArchitecture(engine.arch, dockerfile, o, a.platforms, report, docker);
     for (const t of plan.notBuilt) report.add(`build: ${t.target}`, 'skip', t.reason);
+    for (const t of plan.missing) report.add(`build: ${t}`, 'fail', `the Dockerfile has no stage ${t} (FROM ... AS ${t}), which the ${preset.id} checks run in`);
 
     const images: Record<string, string> = {};
     for (const target of plan.targets) {

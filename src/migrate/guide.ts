@@ -20,14 +20,24 @@ function verb(plan: Plan, i: number): string {
   return mine.length && mine.every((o) => o.cls === 'image build') ? 'build' : 'up -d';
 }
 
-/** What follows the compose options on a documented line, up to a shell operator or comment. */
-function subcommandOf(text: string): string | null {
+/**
+ * What follows the compose options on a documented line, word by word (quotes kept whole), up to a
+ * shell operator, comment or line continuation outside quotes, or a quote that does not close (the
+ * line's own closing quote: a package.json script, a YAML string); null when it is no subcommand.
+ */
+export function subcommandOf(text: string): string | null {
   const split = splitOptions(text);
   if (!split) return null;
-  let rest = text.slice(split.end).split(/\s(?:[;&|#]|\\$)|[;&|)`]/)[0].trim().replace(/\s+/g, ' ');
-  // The line's own closing quote (a package.json script, a YAML string) is not the command's.
-  for (const q of ['"', "'"]) if (rest.split(q).length % 2 === 0) rest = rest.slice(0, rest.lastIndexOf(q)).trim();
-  return /^[a-z]+\b/.test(rest) && SUBCOMMANDS.has(rest.split(' ')[0]) ? rest : null;
+  const rest = text.slice(split.end);
+  const word = /\s*("[^"]*"|'[^']*'|[^\s"';&|)`#]+|[;&|)`#]|\\$|["'])/y;
+  const words: string[] = [];
+  for (let m = word.exec(rest); m; m = word.exec(rest)) {
+    const w = m[1];
+    // An operator, comment, continuation or a quote that does not close (the enclosing string's) ends it.
+    if (/^[;&|)`#"'\\]$/.test(w)) break;
+    words.push(w);
+  }
+  return words.length && SUBCOMMANDS.has(words[0]) ? words.join(' ') : null;
 }
 
 export function oldCommand(plan: Plan, i: number): string {

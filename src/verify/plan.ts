@@ -22,6 +22,8 @@ export interface TargetPlan {
   targets: string[];
   /** Targets that exist but are not built, with the reason. */
   notBuilt: { target: string; reason: string }[];
+  /** Targets the preset's checks need that the Dockerfile lacks (renamed or removed by an edit). */
+  missing: string[];
 }
 
 /** `preset`: the targets a preset names (src/presets/types.ts), those the Dockerfile has. */
@@ -45,5 +47,6 @@ export function planTargets(dir: string, dockerfile: string, only: string[], pre
     ...candidates.filter((t) => !targets.includes(t)).map((target) => ({ target, reason: 'not selected by --target' })),
     ...stages.filter((s) => !candidates.includes(s) && !targets.includes(s)).map((target) => ({ target, reason: preset ? `not an image the preset's checks use (they use ${candidates.join(', ')})` : 'intermediate stage (built as part of the others)' })),
   ];
-  return { targets, notBuilt };
+  const missing = preset ? preset.filter((t) => !stages.includes(t)) : [];
+  return { targets, notBuilt, missing };
 }

@@ -102,6 +102,26 @@ export class Sandbox {
     return this.offline;
   }
 
+  /**
+   * Pulls `image` when the engine lacks it (a clean image to test in; BuildKit's pull of a base need
+   * not leave one). null when it is there; else why not, in one line.
+   */
+  async ensureImage(image: string): Promise<string | null> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return null;
+    } catch {
+      /* not here: pull it */
+    }
+    try {
+      const stream = await this.docker.pull(image);
+      await new Promise<void>((resolve, reject) => this.docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve())));
+      return null;
+    } catch (e) {
+      return `${image} is not on the engine and could not be pulled: ${(e as Error).message}`;
+    }
+  }
+
   /** Creates a labelled container (not started) for checks that drive it themselves. */
   async create(o: Omit<RunOptions, 'timeoutMs'>, extra: Partial<Docker.ContainerCreateOptions> = {}): Promise<Docker.Container> {
     const network = !o.network || o.network === 'none' ? await this.offlineMode(o.image) : o.network;

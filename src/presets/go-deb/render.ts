@@ -161,9 +161,10 @@ const compose: Renderer = (a) => {
     pull_policy: 'build',
     volumes: [`.:${IN_IMAGE.workdir}`, `go-cache:${c.cache.dir}`],
     working_dir: c.workdir,
-    // Empty values are Go's defaults (an empty GOPROXY is proxy.golang.org,direct); HOST_UID/HOST_GID
-    // empty: the entrypoint runs the build as the checkout's owner.
-    environment: { VERSION: '${VERSION:-}', HOST_UID: '${HOST_UID:-}', HOST_GID: '${HOST_GID:-}', ...Object.fromEntries(GO_ENV.map((v) => [v, `\${${v}:-}`])) },
+    // HOST_UID/HOST_GID empty: the entrypoint runs the build as the checkout's owner. Go's settings
+    // are null: taken from the shell when set there, else not set at all, so a base image's own
+    // GOPROXY (a mirror) stays.
+    environment: { VERSION: '${VERSION:-}', HOST_UID: '${HOST_UID:-}', HOST_GID: '${HOST_GID:-}', ...Object.fromEntries(GO_ENV.map((v) => [v, null])) },
     command: [profile, '--output', OUTPUT],
     profiles: [profile],
   });

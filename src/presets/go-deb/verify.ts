@@ -4,7 +4,6 @@
 // from verify's own environment. Independent checks run at the same time; the table keeps order.
 import { existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, closeSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
 import { FILES } from '../../paths.js';
 import { describeSkipped, hostDir, hostIds, wrongOwners } from '../../verify/host-copy.js';
 import { globalArgDefault } from '../../verify/plan.js';
@@ -26,8 +25,9 @@ export function goEnvOf(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(GO_ENV.filter((k) => env[k] !== undefined).map((k) => [k, env[k]!]));
 }
 
+// Names only: a proxy URL may hold a user and token.
 const describeGoEnv = (e: Record<string, string>) =>
-  Object.keys(e).length ? `${Object.entries(e).map(([k, v]) => `${k}=${v || '(empty: default)'}`).join(', ')} from verify's environment` : `no GOPROXY/GOSUMDB/... in verify's environment: Go's defaults`;
+  Object.keys(e).length ? `${Object.entries(e).map(([k, v]) => (v ? k : `${k} (empty: Go's default)`)).join(', ')} from verify's environment` : `no GOPROXY/GOSUMDB/... in verify's environment: Go's defaults`;
 
 /** The last `n` lines of a container's output, for a failed check. */
 const tail = (r: RunResult, n = 8) => {
@@ -59,22 +59,6 @@ function baseImageOf(v: PresetVerifyContext): string {
   return fromFile?.replace(/^"(.*)"$/, '$1') || v.a.baseImage;
 }
 
-/** Pulls `image` when the engine lacks it (BuildKit's pull of a base need not leave an image); an error says why. */
-async function ensureImage(docker: Docker, image: string): Promise<string | null> {
-  try {
-    await docker.getImage(image).inspect();
-    return null;
-  } catch {
-    /* not here: pull it */
-  }
-  try {
-    const stream = await docker.pull(image);
-    await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve())));
-    return null;
-  } catch (e) {
-    return `${image} is not on the engine and could not be pulled: ${(e as Error).message}`;
-  }
-}
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -191,20 +175,19 @@ export async function verifyGoDeb(v: PresetVerifyContext): Promise<void> {
 
       const base = baseImageOf(v);
       let pulled: Promise<string | null> | undefined;
-      const baseReady = () => (pulled ??= ensureImage(sandbox.docker, base));
+      const baseReady = () => (pulled ??= sandbox.ensureImage(base));
       const runBinaries = async () => {
         if (notElf.length) return report.add(N.run, 'skip', `not built: ${notElf.join(', ')}`);
-        const missing = await baseReady();
-        if (missing) return report.add(N.run, 'fail', missing);
         // An arbitrary program may need arguments, a device or a daemon: what every one should do is
-        // answer --version or --help and exit 0 (Go's flag package and cobra do for --help).
+        // answer --version or --help and exit 0 (Go's flag package and cobra do for --help). In the
+        // builder image, which has the libraries cgo linked against; the clean system is the .deb's check.
         const results: string[] = [];
         const failed: string[] = [];
         for (const n of names) {
           let answered = false;
           const tries: string[] = [];
           for (const arg of ['--version', '--help']) {
-            const r = await sandbox.run({ image: base, entrypoint: [`/out/bin/${n}`], cmd: [arg], binds: [`${out}:/out:ro`], user: '65534:65534', timeoutMs: Math.min(timeoutMs, ANSWER_MS) });
+            const r = await sandbox.run({ image: builder, entrypoint: [`/out/bin/${n}`], cmd: [arg], binds: [`${out}:/out:ro`], user: '65534:65534', timeoutMs: Math.min(timeoutMs, ANSWER_MS) });
             if (r.exitCode === 0) {
               const line = `${r.stdout}\n${r.stderr}`.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
               results.push(`${n} ${arg}: ${line.slice(0, 80) || '(no output)'}`);
@@ -216,8 +199,8 @@ export async function verifyGoDeb(v: PresetVerifyContext): Promise<void> {
           if (!answered) failed.push(...tries);
         }
         report.add(N.run, failed.length ? 'fail' : 'pass', failed.length
-          ? `in ${base}, a command should exit 0 for --version or --help:\n  ${failed.join('\n  ')}`
-          : `in ${base}: ${results.join('; ')}`);
+          ? `in the builder image, a command should exit 0 for --version or --help:\n  ${failed.join('\n  ')}`
+          : `in the builder image: ${results.join('; ')}`);
       };
 
       const deb = debs.length === 1 ? debs[0] : undefined;
@@ -236,12 +219,14 @@ export async function verifyGoDeb(v: PresetVerifyContext): Promise<void> {
         if (!deb) return report.add(N.debInstall, 'skip', noDeb);
         const missing = await baseReady();
         if (missing) return report.add(N.debInstall, 'fail', missing);
-        const script = 'apt-get update -qq && apt-get install -y -q --no-install-recommends "$1" && shift && for c in "$@"; do command -v "$c" || { echo "$c: not on PATH after the install" >&2; exit 1; }; done';
+        // Each command must be on PATH and run there (--version or --help): a package whose Depends
+        // miss a library it links against installs, but its program cannot start.
+        const script = 'apt-get update -qq && apt-get install -y -q --no-install-recommends "$1" && shift && for c in "$@"; do command -v "$c" || { echo "$c: not on PATH after the install" >&2; exit 1; }; "$c" --version >/dev/null 2>&1 || "$c" --help >/dev/null 2>&1 || { echo "$c: installed, but it does not run: $("$c" --help 2>&1 | tail -n 2)" >&2; exit 1; }; done';
         const r = await sandbox.run({ image: base, entrypoint: ['sh', '-c', script, 'sh'], cmd: [`/deb/${deb}`, ...names], env: { DEBIAN_FRONTEND: 'noninteractive' }, binds: [`${out}:/deb:ro`], network: v.buildNetwork, user: '0', timeoutMs });
         // apt's own lines (its reasons when Depends cannot be met) come first, then `command -v`'s.
         const paths = r.stdout.split('\n').filter((l) => names.some((n) => l === `/usr/bin/${n}` || l.endsWith(`/${n}`)));
         const ok = r.exitCode === 0 && names.every((n) => paths.includes(`/usr/bin/${n}`));
-        report.add(N.debInstall, ok ? 'pass' : 'fail', ok ? `apt-get install ${deb} in ${base}: ${paths.join(', ')} on PATH` : `apt-get install ${deb} in ${base}: ${tail(r)}`);
+        report.add(N.debInstall, ok ? 'pass' : 'fail', ok ? `apt-get install ${deb} in ${base}: ${paths.join(', ')} on PATH, and they run` : `apt-get install ${deb} in ${base}: ${tail(r)}`);
       };
 
       // The same cache volume, a second build: every module must come from it.

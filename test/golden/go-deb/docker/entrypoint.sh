@@ -128,11 +128,17 @@ fix_owner() {
 # Records $owner in volume $1's stamp, with the mtime fix_exec took before it looked: every package
 # folder changed before then was looked at by this start or an earlier one, and one installed by a
 # concurrent container after then is newer, so the next start looks at it. A rename puts the stamp
-# in place whole. The stamp stays root's.
+# in place whole; the temporary name is unique (containers on one volume may share a PID). The
+# stamp stays root's.
 write_stamp() {
-  local dir=$1 err tmp=$1/$STAMP.$$
-  if ! err=$({ printf '%s\n' "$owner" >"$tmp" && touch -d "@$scan_from" "$tmp" && mv -f "$tmp" "$dir/$STAMP"; } 2>&1); then
-    rm -f "$tmp" 2>/dev/null || true
+  local dir=$1 err
+  if ! err=$({
+    tmp=$(mktemp "$dir/$STAMP.XXXXXX") || exit 1
+    if ! { printf '%s\n' "$owner" >"$tmp" && chmod 644 "$tmp" && touch -d "@$scan_from" "$tmp" && mv -f "$tmp" "$dir/$STAMP"; }; then
+      rm -f "$tmp"
+      exit 1
+    fi
+  } 2>&1); then
     warn "cannot write $dir/$STAMP: $(cause write 0 "$err"); the next start scans the volume again"
   fi
 }
@@ -166,11 +172,15 @@ for p in sys.stdin.buffer.read().split(b"\0"):
 # Toolchain executables unpacked without exec bits: every file in */bin/ (a bounded look on every
 # start), and ELF or #! files anywhere in a package, in every package after a full ownership pass,
 # else in the packages installed since the stamp. The chmod runs as the files' owner (the target
-# user), so it needs no CAP_FOWNER. Sets stamp=1 when it looked at new packages.
+# user), so it needs no CAP_FOWNER. Sets stamp=1 when it looked at new packages, exec_failed=1 when
+# the chmod failed.
 fix_exec() {
   local dir=$1 d f err roots=() bins=() scan=() files=() newer=(-false) print=()
-  # Before any look (a locale may write the decimal point as a comma).
-  scan_from=${EPOCHREALTIME/[^0-9]/.}
+  # Before any look, less a second: a file's ctime comes from a coarser clock than EPOCHREALTIME
+  # and may lag it. (A locale may write the decimal point as a comma.)
+  local now=${EPOCHREALTIME/[^0-9]/.}
+  scan_from=$((${now%.*} - 1)).${now#*.}
+  exec_failed=0
   shopt -s nullglob
   for d in "${EXEC_DIRS[@]}"; do
     if [[ -d $dir/$d ]]; then roots+=("$dir/$d"); fi
@@ -201,6 +211,7 @@ fix_exec() {
   if [[ ${ENTRYPOINT_DEBUG:-} == 1 ]]; then print=(-v); fi
   if ! err=$(printf '%s\0' "${files[@]}" | as_target xargs -0 chmod "${print[@]}" a+x -- 2>&1); then
     warn "cannot make the toolchain executables in $dir executable: $(cause chmod "$want_uid" "$err")"
+    exec_failed=1
   elif ((${#print[@]} > 0)); then
     printf 'entrypoint: %s\n' "$err" >&2
   fi
@@ -275,7 +286,7 @@ if ((want_uid == 0)); then
     full_pass=0
     if [[ $mode == full || ! -f $CACHE_DIR/$STAMP ]]; then full_pass=1; fi
     fix_exec "$CACHE_DIR"
-    owner=0:0 write_stamp "$CACHE_DIR"
+    if ((!exec_failed)); then owner=0:0 write_stamp "$CACHE_DIR"; fi
   fi
   exec "$@"
 fi
@@ -296,7 +307,8 @@ if [[ $mode == off ]]; then
 else
   fix_owner "$CACHE_DIR"
   fix_exec "$CACHE_DIR"
-  if ((stamp)); then write_stamp "$CACHE_DIR"; fi
+  # A failed chmod leaves the stamp as it was: those packages are looked at again next start.
+  if ((stamp && !exec_failed)); then write_stamp "$CACHE_DIR"; fi
 fi
 # The runner image registers here, as root, before the drop: its credential is a file only root
 # can read, and no variable that held one goes on to the runner and its jobs.

@@ -33,7 +33,7 @@ Options:
   --output DIR   where the output goes, relative to the working folder (default: dist)
   --verbose      show every package go builds, and dpkg-deb's output
 
-VERSION (environment) sets the version; else \`git describe --tags\` of the repository, else 0.0.0.
+VERSION (environment) sets the version; else \`git describe --tags\` of the repository, else 0.0.0+g<commit> (no tag yet), else 0.0.0.
 EOF
 }
 
@@ -80,14 +80,18 @@ done
 # git refuses a repository owned by another user (the bind mount) unless told it is safe.
 git_() { git -c safe.directory='*' "$@"; }
 
-# The version: VERSION, else the nearest tag (v1.2.3 -> 1.2.3), else 0.0.0.
+# The version: VERSION, else the nearest tag (v1.2.3 -> 1.2.3), else 0.0.0+gCOMMIT (never a bare
+# commit hash: `3046e00` would sort above every release), else 0.0.0.
 version() {
-  local v=${VERSION:-}
+  local v=${VERSION:-} rev
   if [ -z "$v" ]; then
-    v=$(git_ describe --tags --always --dirty 2>/dev/null || true)
+    v=$(git_ describe --tags --dirty 2>/dev/null || true)
   fi
-  v=${v#v}
-  printf '%s' "${v:-0.0.0}"
+  if [ -z "$v" ]; then
+    rev=$(git_ rev-parse --short HEAD 2>/dev/null || true)
+    v=0.0.0${rev:++g${rev}}
+  fi
+  printf '%s' "${v#v}"
 }
 
 # Debian versions start with a digit and have no `-` in the upstream part: 1.2.3-4-gabc -> 1.2.3+4+gabc.
@@ -126,18 +130,38 @@ binaries() {
   ok "binaries in ${OUTPUT}/bin/"
 }
 
+# The shared libraries the cgo binaries in $1 link against, as Debian dependencies
+# (`libc6 (>= 2.34), libfuse3-3 (>= 3.2.3)`): without them the package installs where it cannot run.
+# dpkg-shlibdeps reads a debian/control, which a stub in a temporary folder provides.
+shlib_depends() {
+  local tmp out f args=()
+  for f in "$1"/*; do args+=("-e$(realpath "$f")"); done
+  tmp=$(mktemp -d)
+  mkdir "${tmp}/debian"
+  printf 'Source: %s\n\nPackage: %s\nArchitecture: any\n' "$PACKAGE" "$PACKAGE" >"${tmp}/debian/control"
+  if ! out=$(cd "$tmp" && dpkg-shlibdeps -O "${args[@]}" 2>&1); then
+    rm -rf "$tmp"
+    die "dpkg-shlibdeps: ${out}"
+  fi
+  rm -rf "$tmp"
+  out=$(printf '%s\n' "$out" | sed -n 's/^shlibs:Depends=//p')
+  printf '%s' "$out"
+}
+
 deb() {
-  local root arch ver file
+  local root arch ver file depends=$DEPENDS shlibs=''
   arch=$(dpkg --print-architecture)
   ver=$(deb_version)
   root=$(mktemp -d)
   # shellcheck disable=SC2064 # expand now: $root is local
   trap "rm -rf '${root}'" RETURN
   build_to "${root}/usr/bin"
+  if [ "${CGO_ENABLED:-0}" = 1 ]; then shlibs=$(shlib_depends "${root}/usr/bin"); fi
+  if [ -n "$shlibs" ]; then depends=${depends:+${depends}, }${shlibs}; fi
   mkdir -p "${root}/DEBIAN"
   {
     printf 'Package: %s\nVersion: %s\nArchitecture: %s\nMaintainer: %s\n' "$PACKAGE" "$ver" "$arch" "$MAINTAINER"
-    if [ -n "$DEPENDS" ]; then printf 'Depends: %s\n' "$DEPENDS"; fi
+    if [ -n "$depends" ]; then printf 'Depends: %s\n' "$depends"; fi
     printf 'Section: misc\nPriority: optional\nDescription: %s\n' "$DESCRIPTION"
   } >"${root}/DEBIAN/control"
   chmod -R u=rwX,go=rX "$root"

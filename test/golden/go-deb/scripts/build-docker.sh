@@ -16,7 +16,7 @@ Options:
   --artifacts DIR      also build the `artifacts` stage and write the binaries and the .deb to DIR
   -h, --help           this text
 
-The version of the artifacts is VERSION, else `git describe --tags`, else 0.0.0.
+The version of the artifacts is VERSION, else `git describe --tags`, else 0.0.0+g<commit> (no tag yet), else 0.0.0.
 EOF
 }
 
@@ -53,7 +53,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 DOCKER_BUILDKIT=1 docker build --target builder --build-arg "BASE_IMAGE=${BASE_IMAGE}" --tag "$TAG" .
 
 if [ -n "$ARTIFACTS" ]; then
-  VERSION=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo 0.0.0)}
+  # The nearest tag, else 0.0.0+gCOMMIT (a bare commit hash would sort above every release).
+  VERSION=${VERSION:-$(git describe --tags --dirty 2>/dev/null || { rev=$(git rev-parse --short HEAD 2>/dev/null) && echo "0.0.0+g${rev}"; } || echo 0.0.0)}
   SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
   # Go's proxy settings, those set here (a bare --build-arg NAME takes the value from the environment).
   go_env=()

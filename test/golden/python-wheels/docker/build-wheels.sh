@@ -98,6 +98,9 @@ wheels() {
     tag="cp${version/./}"
     python="/opt/python/${tag}-${tag}/bin/python"
     [ -x "$python" ] || die "CPython ${version} is not in this image (${python})"
+    # An earlier build's wheel for this CPython (another version of the package) goes: local-ci.sh
+    # tests and deploys what dist/ holds.
+    rm -f "$OUTPUT"/"${DIST}"-*-"${tag}"-"${tag}"-*.whl
     rm -rf "${wheelhouse:?}"/*
     say "pip wheel (CPython ${version})"
     if [ "$VERBOSE" = 1 ]; then
