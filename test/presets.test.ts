@@ -236,7 +236,7 @@ test('go-deb: generated shell passes shellcheck, compose config passes for every
     }
     // Go's proxy settings pass through as the shell has them (set empty: empty); not set in the shell,
     // they stay unset in the container (null), so a base image's own GOPROXY is kept.
-    const env = { ...process.env, GOPROXY: 'https://goproxy.example.org', GOSUMDB: '' };
+    const env: NodeJS.ProcessEnv = { ...process.env, GOPROXY: 'https://goproxy.example.org', GOSUMDB: '' };
     for (const v of ['GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOINSECURE', 'GOFLAGS', 'HOST_UID', 'HOST_GID']) delete env[v];
     const cfg = spawnSync('docker', ['compose', '-f', 'compose.build.yaml', '--profile', 'deb', 'config', '--format', 'json'], { cwd: dir, encoding: 'utf8', env });
     const deb = JSON.parse(cfg.stdout).services.deb;
