@@ -110,7 +110,7 @@ test('python-wheels, the package in python/: files at the root, builds and tests
     const compose = parse(read(dir, 'compose.build.yaml'));
     assert.is(compose.services.wheels.working_dir, '/build/python');
     assert.ok(compose.services.wheels.volumes.includes('.:/build'));
-    assert.equal(compose.services['test-cp312'].volumes, ['./python/dist:/dist:ro']);
+    assert.equal(compose.services['test-cp312'].volumes, [{ type: 'bind', source: './python/dist', target: '/dist', read_only: true, bind: { create_host_path: false } }]);
     assert.match(read(dir, 'Dockerfile'), /^FROM builder AS compile\nCOPY \. \.\n(#.*\n)?WORKDIR \/build\/python$/m);
     assert.match(read(dir, '.dockerignore'), /^python\/dist\/$/m);
     const ci = read(dir, 'scripts/local-ci.sh');

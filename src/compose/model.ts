@@ -26,6 +26,15 @@ interface Hints {
 
 export type StringMap = Hints & { [key: string]: string };
 
+/** A bind mount in compose's long syntax. */
+export interface BindMount extends Hints {
+  type: 'bind';
+  source: string;
+  target: string;
+  read_only?: boolean;
+  bind?: { create_host_path?: boolean };
+}
+
 export interface BuildSpec extends Hints {
   context?: string;
   dockerfile?: string;
@@ -43,7 +52,8 @@ export interface Service extends Hints {
   security_opt?: string[];
   cap_drop?: string[];
   cap_add?: string[];
-  volumes?: string[];
+  /** Short `src:dst[:ro]` strings, or the long form where the short one cannot say it. */
+  volumes?: (string | BindMount)[];
   secrets?: string[];
   environment?: StringMap;
   command?: string[];

@@ -156,7 +156,9 @@ const compose: Renderer = (a) => {
   };
   const test = (version: string, tag: string): Service => ({
     image: `\${TEST_IMAGE_REPO:-${TEST_IMAGE_REPO}}:${version}-slim`,
-    volumes: [`./${projectPath(a, OUTPUT)}:/dist:ro`],
+    // Long syntax: a missing dist/ is an error, not a folder the daemon creates as root (which the
+    // next `run --rm wheels` as the checkout's owner could not write).
+    volumes: [{ type: 'bind', source: `./${projectPath(a, OUTPUT)}`, target: '/dist', read_only: true, bind: { create_host_path: false } }],
     working_dir: '/tmp',
     // $$: compose passes a literal $ to the shell.
     command: ['sh', '-ec', `set -- /dist/*-${tag}-${tag}-*.whl; [ -f "$$1" ] || { echo "no ${tag} wheel in ${projectPath(a, OUTPUT)}/" >&2; exit 1; }; python -m pip install --no-cache-dir "$$1"; python -c '${c.importLine}'`],
