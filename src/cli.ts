@@ -19,7 +19,7 @@ const COMMANDS = [
 const VERIFY_FLAGS: FlagSpec[] = [
   { name: 'target', value: 'STAGE', help: 'build only this image target (repeatable)' },
   { name: 'build-arg', value: 'K=V', help: 'build argument, e.g. BASE_IMAGE or PIP_INDEX_URL (repeatable); PIP_INDEX_URL, PIP_EXTRA_INDEX_URL and PIP_TRUSTED_HOST (from here, else the environment) also go to check containers that run pip' },
-  { name: 'network', value: 'MODE', help: 'network for RUN steps and the firmware build: default or host' },
+  { name: 'network', value: 'MODE', help: 'network for RUN steps and the check containers that build (firmware, Go, wheels): default or host' },
   { name: 'json', value: 'FILE', help: 'write a JSON report (- for stdout)' },
   { name: 'timeout', value: 'SECONDS', help: 'limit for each build and container step (default: 900)' },
   { name: 'keep', help: 'keep the containers, volumes and images it made (for debugging)' },

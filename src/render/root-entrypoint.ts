@@ -26,6 +26,8 @@ export interface RootEntrypointOptions {
   /** The build entrypoint CMD starts (e.g. /usr/local/bin/go-build), and its own commands. */
   buildEntrypoint: string;
   buildCommands: readonly string[];
+  /** What starts it as PID 1, for its header (default: tini). */
+  initName?: string;
 }
 
 export function renderRootEntrypoint(o: RootEntrypointOptions): string {
@@ -38,6 +40,7 @@ export function renderRootEntrypoint(o: RootEntrypointOptions): string {
     inImage: { workspace: o.workspace, entrypoint: o.entrypoint, buildEntrypoint: o.buildEntrypoint },
     tc: { cacheEnv: o.cacheEnv, displayName: o.displayName, cli: o.cli, executableDirs: o.executableDirs },
     buildCommands: o.buildCommands,
+    initName: o.initName,
     q: shq,
   };
   return renderTemplate('entrypoint.sh', c as unknown as RenderContext);

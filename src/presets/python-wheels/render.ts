@@ -121,6 +121,8 @@ const entrypoint: Renderer = () => [
       executableDirs: [],
       buildEntrypoint: IN_IMAGE.buildEntrypoint,
       buildCommands: BUILD_COMMANDS,
+      // No tini in manylinux's repositories: PID 1 is docker's own init.
+      initName: "docker's init (--init)",
     }),
     executable: true,
   },
