@@ -36,3 +36,9 @@ export const VERSIONS = {
     downloadArtifact: { repo: 'actions/download-artifact', sha: '3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c', tag: 'v8.0.1' },
   },
 } as const;
+
+/** A workflow's `uses:` value for one of VERSIONS.actions: pinned by full SHA, the tag in a comment. */
+export function pinnedAction(name: keyof typeof VERSIONS.actions): string {
+  const v = VERSIONS.actions[name];
+  return `${v.repo}@${v.sha} # ${v.tag}`;
+}

@@ -3,6 +3,7 @@ import { scaleSetName } from './arc.js';
 import { renderContext, type RenderContext } from './context.js';
 import { renderTemplate } from './template.js';
 import type { Renderer } from './types.js';
+import { pinnedAction } from '../versions.js';
 
 type ActionName = keyof RenderContext['versions']['actions'];
 
@@ -106,10 +107,7 @@ export function workflowContext(c: RenderContext): WorkflowContext {
   const pp = (p: string) => c.projectPath(p);
   return {
     ...c,
-    uses: (name) => {
-      const v = c.versions.actions[name];
-      return `${v.repo}@${v.sha} # ${v.tag}`;
-    },
+    uses: pinnedAction,
     matrixEnvs: (c.manyEnvs ? c.envs.slice(0, 1) : c.envs).map((e) => ({ name: e.name, native: e.platform === 'native', cacheScope: cacheScope(e.platform, e.slug) })),
     selfHosted,
     runsOn: selfHosted ? (a.arc ? scaleSetRunsOn(c) : selfHostedRunsOn(c)) : 'ubuntu-latest',

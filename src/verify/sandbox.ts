@@ -42,6 +42,18 @@ export function demux(buf: Buffer): { stdout: string; stderr: string } {
   return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
 
+/** Waits until `container` runs a process whose command line matches `re` (the entrypoint is done). */
+export async function waitForProcess(container: Docker.Container, re: RegExp, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const top = await container.top().catch(() => null);
+    const cmd = top?.Titles.indexOf('CMD') ?? -1;
+    if (top && cmd >= 0 && top.Processes.some((p: string[]) => re.test(p[cmd]))) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
 export class Sandbox {
   readonly labels: Record<string, string>;
   /** Host folders the checks bind-mount (project copies); cleanup removes those still there. */

@@ -7,7 +7,7 @@ import type Docker from 'dockerode';
 import type { RenderContext } from '../render/context.js';
 import { describeSkipped, hostDir, hostIds, wrongOwners, type Ids } from './host-copy.js';
 import type { Report } from './report.js';
-import type { RunOptions, RunResult, Sandbox } from './sandbox.js';
+import { waitForProcess, type RunOptions, type RunResult, type Sandbox } from './sandbox.js';
 
 export interface SmokeOptions {
   c: RenderContext;
@@ -58,17 +58,6 @@ const tail = (r: RunResult, n = 3) =>
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until `container` runs a process whose command line matches `re` (the entrypoint is done). */
-async function waitForProcess(container: Docker.Container, re: RegExp, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const top = await container.top().catch(() => null);
-    const cmd = top?.Titles.indexOf('CMD') ?? -1;
-    if (top && cmd >= 0 && top.Processes.some((p: string[]) => re.test(p[cmd]))) return true;
-    await wait(100);
-  }
-  return false;
-}
 
 export async function runSmokeChecks(o: SmokeOptions): Promise<void> {
   const { c, sandbox, report, images, timeoutMs } = o;

@@ -7,7 +7,7 @@ import { dockerQuote } from '../../render/context.js';
 import { renderRootEntrypoint } from '../../render/root-entrypoint.js';
 import { renderPresetTemplate, shq } from '../../render/template.js';
 import type { Artifact, Renderer } from '../../render/types.js';
-import { VERSIONS } from '../../versions.js';
+import { pinnedAction, VERSIONS } from '../../versions.js';
 import { goDebOf, type GoDebAnswers } from './answers.js';
 
 /** Paths go-deb generates (those it shares with PlatformIO carry the same meaning). */
@@ -97,10 +97,7 @@ export function goDebContext(a: Answers): GoDebContext {
     q: shq,
     dq: dockerQuote,
     commandWords: g.commands.map((c) => shq(`${c.dir}:${c.name}`)).join(' '),
-    uses: (name) => {
-      const v = VERSIONS.actions[name];
-      return `${v.repo}@${v.sha} # ${v.tag}`;
-    },
+    uses: pinnedAction,
   };
 }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { FILES } from '../../paths.js';
 import { describeSkipped, hostDir, hostIds, wrongOwners } from '../../verify/host-copy.js';
 import { globalArgDefault } from '../../verify/plan.js';
-import type { RunResult } from '../../verify/sandbox.js';
+import { waitForProcess, type RunResult } from '../../verify/sandbox.js';
 import type { PresetVerifyContext } from '../types.js';
 import { goDebOf } from './answers.js';
 import { GO_DEB_CHECKS as N } from './checks.js';
@@ -60,8 +60,6 @@ function baseImageOf(v: PresetVerifyContext): string {
 }
 
 
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export async function verifyGoDeb(v: PresetVerifyContext): Promise<void> {
   const { sandbox, report, timeoutMs } = v;
   const g = goDebOf(v.a);
@@ -101,15 +99,7 @@ export async function verifyGoDeb(v: PresetVerifyContext): Promise<void> {
     const container = await sandbox.create({ image: builder, cmd: ['sleep', '30'], binds: [`${made.dir}:${ws}`] });
     try {
       await container.start();
-      const deadline = Date.now() + Math.min(timeoutMs, 20_000);
-      let running = false;
-      while (!running && Date.now() < deadline) {
-        const top = await container.top().catch(() => null);
-        const col = top?.Titles.indexOf('CMD') ?? -1;
-        running = Boolean(top && col >= 0 && top.Processes.some((p: string[]) => p[col] === 'sleep 30'));
-        if (!running) await wait(100);
-      }
-      if (!running) return report.add(N.stop, 'fail', 'the command never started');
+      if (!(await waitForProcess(container, /^sleep 30$/, Math.min(timeoutMs, 20_000)))) return report.add(N.stop, 'fail', 'the command never started');
       const t0 = Date.now();
       await container.stop({ t: 10 });
       const ms = Date.now() - t0;

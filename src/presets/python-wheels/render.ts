@@ -7,7 +7,7 @@ import { dockerQuote } from '../../render/context.js';
 import { renderRootEntrypoint } from '../../render/root-entrypoint.js';
 import { renderPresetTemplate, shq } from '../../render/template.js';
 import type { Renderer } from '../../render/types.js';
-import { VERSIONS } from '../../versions.js';
+import { pinnedAction, VERSIONS } from '../../versions.js';
 import { pythonWheelsOf, type PythonWheelsAnswers } from './answers.js';
 import { cpTag } from './versions.js';
 
@@ -89,10 +89,7 @@ export function pythonWheelsContext(a: Answers): PythonWheelsContext {
     packages: ['cmake', 'git'],
     q: shq,
     dq: dockerQuote,
-    uses: (name) => {
-      const v = VERSIONS.actions[name];
-      return `${v.repo}@${v.sha} # ${v.tag}`;
-    },
+    uses: pinnedAction,
   };
 }
 
