@@ -12,17 +12,19 @@
 // Then: the outputs the comments promise exist, everything in the checkout belongs to 4242:4243, the
 // cache volume the docs name exists and belongs to 4242:4243, and nothing of the fixture is left.
 // Names carry `cpd-h5doc-` and the pid.
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readState, ROOT, runCli } from './helpers/cli.js';
 import { docCommands } from './helpers/doc-commands.js';
-import { engineSuite, SETUP_HINT, TEST_IMAGES } from './helpers/engine.js';
+import { engineSuite, SETUP_HINT } from './helpers/engine.js';
 import { runAsNewcomer, type Newcomer } from './helpers/newcomer.js';
 import { startPipIndex, type PipIndex } from './helpers/pip-index.js';
+import { buildPythonStandins, debianBuildWheels } from './helpers/python-standins.js';
+import { ok, runAsync } from './helpers/run-async.js';
 
 const TITLE = 'preset docs commands (engine)';
 const UID = 4242;
@@ -34,58 +36,15 @@ const STAMP = '.create-pio-docker-owner';
 /** A newcomer has git set up; create-tag writes an annotated tag. */
 const GIT_ID = { GIT_AUTHOR_NAME: 'Newcomer', GIT_AUTHOR_EMAIL: 'newcomer@example.org', GIT_COMMITTER_NAME: 'Newcomer', GIT_COMMITTER_EMAIL: 'newcomer@example.org' };
 
-interface Ran {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-// Asynchronous: the local pip index answers from this process while commands run.
-const sh = (cmd: string, args: string[], cwd?: string): Promise<Ran> =>
-  new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...GIT_ID }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', (e) => resolve({ status: null, stdout, stderr: `${stderr}${e.message}` }));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-const ok = (r: Ran, what: string) => assert.is(r.status, 0, `${what}:\n${r.stdout}\n${r.stderr}`);
+// The newcomer's team has git set up (create-tag writes an annotated tag).
+const sh = (cmd: string, args: string[], cwd?: string) => runAsync(cmd, args, { cwd, env: GIT_ID });
 const tail = (text: string, n = 40) => text.trimEnd().split('\n').slice(-n).join('\n');
 
 // ---------------------------------------------------------------------------------------------
-// The python-wheels stand-ins (as in test/presets-python-engine.test.ts)
+// The python-wheels stand-ins (test/helpers/python-standins.ts): their names in this run
 
-// auditwheel TEST STAND-IN: strict where the real one is (a wheel that is no zip, has no compiled
-// module or is not linux_x86_64 fails); repairing is only a rename (nothing to vendor on Debian).
-const AUDITWHEEL_STANDIN = `#!/usr/bin/python3
-"""auditwheel TEST STAND-IN (create-pio-docker tests): checks and renames, vendors nothing."""
-import os, shutil, sys, zipfile
-args = sys.argv[1:]
-if len(args) != 4 or args[0] != "repair" or args[2] != "-w":
-    sys.exit("auditwheel stand-in: usage: auditwheel repair WHEEL -w DIR")
-wheel, out = args[1], args[3]
-name = os.path.basename(wheel)
-if not name.endswith("-linux_x86_64.whl"):
-    sys.exit(f"auditwheel stand-in: {name} is not a linux_x86_64 wheel")
-with zipfile.ZipFile(wheel) as z:
-    if not any(n.endswith(".so") for n in z.namelist()):
-        sys.exit(f"auditwheel stand-in: {name} has no compiled module")
-os.makedirs(out, exist_ok=True)
-shutil.copy(wheel, os.path.join(out, name.replace("-linux_x86_64.whl", "-manylinux_2_28_x86_64.whl")))
-`;
-const MANYLINUX_STANDIN = `FROM ${TEST_IMAGES.python}
-RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev python3-dev patchelf && rm -rf /var/lib/apt/lists/*
-RUN mkdir -p /opt/python/cp311-cp311/bin && ln -s /usr/bin/python3.11 /opt/python/cp311-cp311/bin/python
-COPY auditwheel /usr/local/bin/auditwheel
-`;
-const SLIM_STANDIN = `FROM ${TEST_IMAGES.python}
-RUN rm -f /usr/lib/python3*/EXTERNALLY-MANAGED && ln -s /usr/bin/python3 /usr/local/bin/python
-`;
 const manylinuxStandin = `${TAG}-manylinux-standin:latest`;
 const slimRepo = `${TAG}-python-standin`;
-/** Debian's setuptools and wheel wheels (python3-setuptools-whl, python3-wheel-whl): pip's build dependencies. */
-const DEBIAN_WHEELS = '/usr/share/python-wheels';
 
 // ---------------------------------------------------------------------------------------------
 // The presets
@@ -230,9 +189,7 @@ if (!isRoot) {
   const names: string[] = [];
 
   test.before(async () => {
-    const found = existsSync(DEBIAN_WHEELS) ? readdirSync(DEBIAN_WHEELS).filter((f) => /^(setuptools|wheel)-.*\.whl$/.test(f)) : [];
-    if (found.length !== 2) throw new Error(`setuptools and wheel wheels missing in ${DEBIAN_WHEELS} (${SETUP_HINT})`);
-    index = await startPipIndex(found.map((f) => join(DEBIAN_WHEELS, f)));
+    index = await startPipIndex(debianBuildWheels());
   });
 
   test.after(async () => {
@@ -248,15 +205,7 @@ if (!isRoot) {
         throw new Error(`missing test image ${GOLANG_IMAGE} (${SETUP_HINT})`);
       }
       if (c.id === 'python-wheels') {
-        const base = join(work, 'manylinux');
-        mkdirSync(base);
-        writeFileSync(join(base, 'Dockerfile'), MANYLINUX_STANDIN);
-        writeFileSync(join(base, 'auditwheel'), AUDITWHEEL_STANDIN, { mode: 0o755 });
-        ok(await sh('docker', ['build', '-q', '-t', manylinuxStandin, base]), 'manylinux stand-in');
-        const slim = join(work, 'slim');
-        mkdirSync(slim);
-        writeFileSync(join(slim, 'Dockerfile'), SLIM_STANDIN);
-        ok(await sh('docker', ['build', '-q', '-t', `${slimRepo}:3.11-slim`, slim]), 'python:3.11-slim stand-in');
+        await buildPythonStandins(work, { manylinux: manylinuxStandin, slimRepo });
       }
 
       // The fixture, scaffolded and committed by its owner's team; the newcomer's checkout is 4242's.

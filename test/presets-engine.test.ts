@@ -8,15 +8,16 @@
 // the git tag; `clean` removes the output; `docker stop` during a build ends it with 143 at once.
 // The .deb's checks (dpkg-deb --info, clean install) are verify's: test/presets-go-verify.test.ts.
 // Names carry `cpd-h1go-` and a random suffix.
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
-import { engineSuite, TEST_IMAGES } from './helpers/engine.js';
 import { ROOT, runCli } from './helpers/cli.js';
+import { engineSuite, TEST_IMAGES } from './helpers/engine.js';
 import { GREETING, requireModule, startGoProxy } from './helpers/go-proxy.js';
+import { ok, runAsync, type Ran } from './helpers/run-async.js';
 
 const GOLANG_IMAGE = 'cpd-test/golang:bookworm';
 const CACHE = '/home/builder/.cache/go';
@@ -27,26 +28,9 @@ const stopName = `cpd-h1go-stop-${id}`;
 
 const { test } = await engineSuite('go-deb preset on the engine');
 
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 const sh = (cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> =>
   spawnSync(cmd, args, { cwd: opts.cwd, encoding: 'utf8', env: { ...process.env, ...opts.env }, timeout: 600_000 });
-/** Without blocking the event loop: the module proxy runs in this process. */
-const shAsync = (cmd: string, args: string[]): Promise<Result> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-const ok = (r: Result, what: string) => assert.is(r.status, 0, `${what}:\n${r.stdout}\n${r.stderr}`);
-const downloads = (r: Result) => (r.stdout + r.stderr).split('\n').filter((l) => l.startsWith('go: downloading ')).length;
+const downloads = (r: Ran) => (r.stdout + r.stderr).split('\n').filter((l) => l.startsWith('go: downloading ')).length;
 /** Owners (uid:gid) of everything below `dir` in the cache volume other than `owner`, the entrypoint's stamp aside. */
 const cacheNotOwnedBy = (owner: string) => {
   const [uid, gid] = owner.split(':');
@@ -93,7 +77,7 @@ test('go-deb: root-start entrypoint: help without mounts, root-owned and uid-424
 
     // Go's settings as compose passes them: GOPROXY set, the others empty (Go's defaults).
     const goEnv = ['-e', `GOPROXY=${proxy.url}`, '-e', 'GOSUMDB=off', '-e', 'GOFLAGS=', '-e', 'GOPRIVATE=', '--network', 'host'];
-    const build = (checkout: string, cmd: string) => shAsync('docker', ['run', '--rm', ...goEnv, '-v', `${checkout}:/build`, '-v', `${volume}:${CACHE}`, `${image}:builder`, cmd, '--output', 'out']);
+    const build = (checkout: string, cmd: string) => runAsync('docker', ['run', '--rm', ...goEnv, '-v', `${checkout}:/build`, '-v', `${volume}:${CACHE}`, `${image}:builder`, cmd, '--output', 'out']);
 
     // A checkout owned by root (rootless Docker: root in the container is the host user) builds as
     // root, first, into a fresh cache volume: the module cache's read-only files are root's.

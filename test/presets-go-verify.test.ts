@@ -13,22 +13,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { CHECKS as GO_DEB_CHECKS } from '../src/presets/go-deb/checks.js';
-import { RUN_LABEL } from '../src/verify/sandbox.js';
 import { ROOT, runCli, runCliAsync } from './helpers/cli.js';
 import { engineSuite } from './helpers/engine.js';
 import { GREETING, requireModule, startGoProxy, type GoProxy } from './helpers/go-proxy.js';
+import { runVerifyJson, verifyLeftovers, type VerifyReport } from './helpers/verify-run.js';
 
 const GOLANG_IMAGE = 'cpd-test/golang:bookworm';
 const id = randomBytes(3).toString('hex');
 const image = `cpd-h1go-verify-${id}`;
 
 const { test, docker } = await engineSuite('go-deb verify (engine)');
-
-interface Report {
-  ok: boolean;
-  runId: string;
-  checks: { name: string; status: string; detail: string }[];
-}
 
 let proxy: GoProxy;
 let base: string;
@@ -57,22 +51,11 @@ test.after(async () => {
 });
 
 /** verify with the stand-in base; Go's settings from its environment (GOFLAGS empty: Go's default); host network: the proxy is on 127.0.0.1. */
-async function verify(project: string, ...extra: string[]): Promise<{ code: number; stderr: string; report: Report }> {
-  const r = await runCliAsync(['verify', '--build-arg', `BASE_IMAGE=${GOLANG_IMAGE}`, '--network', 'host', '--json', '-', ...extra], project, { GOPROXY: proxy.url, GOSUMDB: 'off', GOFLAGS: '' });
-  let report: Report;
-  try {
-    report = JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`verify printed no JSON report (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  }
-  return { code: r.code, stderr: r.stderr, report };
+function verify(project: string, ...extra: string[]) {
+  return runVerifyJson(['verify', '--build-arg', `BASE_IMAGE=${GOLANG_IMAGE}`, '--network', 'host', '--json', '-', ...extra], project, { GOPROXY: proxy.url, GOSUMDB: 'off', GOFLAGS: '' });
 }
 
-async function leftovers(runId: string): Promise<string[]> {
-  const filters = JSON.stringify({ label: [`${RUN_LABEL}=${runId}`] });
-  const [containers, volumes, images] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listVolumes({ filters }), docker.listImages({ filters })]);
-  return [...containers.map((c) => `container ${c.Id}`), ...(volumes.Volumes ?? []).map((v) => `volume ${v.Name}`), ...images.map((i) => `image ${i.Id}`)];
-}
+const leftovers = (runId: string) => verifyLeftovers(docker, runId);
 
 test('verify: every go-deb check passes on the fixture; the module came from the http proxy once; nothing left', async () => {
   if (!hasGolang) return;
@@ -124,7 +107,7 @@ test('verify: a Depends no apt source has and a command that answers neither --v
 test('verify: a module proxy on 127.0.0.1 without --network host fails `binaries: built` with the tail of the build and a hint', async () => {
   if (!hasGolang) return;
   const r = await runCliAsync(['verify', '--build-arg', `BASE_IMAGE=${GOLANG_IMAGE}`, '--json', '-'], dir, { GOPROXY: proxy.url, GOSUMDB: 'off' });
-  const report = JSON.parse(r.stdout) as Report;
+  const report = JSON.parse(r.stdout) as VerifyReport;
   const table = report.checks.map((c) => `${c.status} ${c.name}: ${c.detail}`).join('\n');
   assert.is(r.code, 1, table);
   assert.equal(report.checks.filter((c) => c.status === 'fail').map((c) => c.name), ['binaries: built'], table);

@@ -6,7 +6,7 @@
 // the binaries land in go/dist/ owned by the checkout's owner, nothing in the root's dist/. Then
 // `create-pio-docker verify` passes every go-deb check. Stand-in base: cpd-test/golang:bookworm.
 // Names carry `cpd-h4sub-` and a random suffix.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import * as assert from 'uvu/assert';
 import { CHECKS as GO_DEB_CHECKS } from '../src/presets/go-deb/checks.js';
 import { ROOT, runCli, runCliAsync } from './helpers/cli.js';
 import { engineSuite } from './helpers/engine.js';
+import { ok, runAsync, type Ran } from './helpers/run-async.js';
 import { GREETING, requireModule, startGoProxy } from './helpers/go-proxy.js';
 
 const GOLANG_IMAGE = 'cpd-test/golang:bookworm';
@@ -25,23 +26,8 @@ const volume = `${name}-go-cache`;
 
 const { test } = await engineSuite('go-deb in a subfolder (engine)');
 
-interface Ran {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 // Asynchronous: the module proxy answers from this process's event loop.
-const sh = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Ran> =>
-  new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', (e) => resolve({ status: null, stdout, stderr: `${stderr}${e.message}` }));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-const ok = (r: Ran, what: string) => assert.is(r.status, 0, `${what}:\n${r.stdout}\n${r.stderr}`);
+const sh = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => runAsync(cmd, args, { cwd, env, timeoutMs: 600_000 });
 const owner = (p: string) => spawnSync('stat', ['-c', '%u:%g', p], { encoding: 'utf8' }).stdout.trim();
 
 /** The shell lines of the docs' first ```sh block. */

@@ -5,14 +5,15 @@
 // `create-pio-docker verify`, run inside python/, passes every python-wheels check. Stand-ins as in
 // test/presets-python-engine.test.ts (a manylinux base made from Debian with an auditwheel TEST
 // STAND-IN, a local index on 127.0.0.1, a python:3.11-slim stand-in). Names carry `cpd-h4sub-`.
-import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
-import { engineSuite, SETUP_HINT, TEST_IMAGES } from './helpers/engine.js';
+import { engineSuite } from './helpers/engine.js';
 import { startPipIndex } from './helpers/pip-index.js';
+import { buildPythonStandins, debianBuildWheels } from './helpers/python-standins.js';
+import { ok, runAsync } from './helpers/run-async.js';
 import { ROOT, runCli, runCliAsync } from './helpers/cli.js';
 
 const id = randomBytes(3).toString('hex');
@@ -23,61 +24,8 @@ const image = `${name}-wheels`;
 
 const { test } = await engineSuite('python-wheels in a subfolder (engine)');
 
-interface Ran {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-// Asynchronous: the local index answers from this process's event loop while commands run.
-const sh = (cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Ran> =>
-  new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 900_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', (e) => resolve({ status: null, stdout, stderr: `${stderr}${e.message}` }));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-const ok = (r: Ran, what: string) => assert.is(r.status, 0, `${what}:\n${r.stdout}\n${r.stderr}`);
-
-// The same stand-ins as test/presets-python-engine.test.ts.
-// auditwheel TEST STAND-IN: strict where the real one is (a wheel that is no zip, has no compiled
-// module or is not linux_x86_64 fails); repairing is only a rename (nothing to vendor on Debian).
-const AUDITWHEEL_STANDIN = `#!/usr/bin/python3
-"""auditwheel TEST STAND-IN (create-pio-docker tests): checks and renames, vendors nothing."""
-import os, shutil, sys, zipfile
-args = sys.argv[1:]
-if len(args) != 4 or args[0] != "repair" or args[2] != "-w":
-    sys.exit("auditwheel stand-in: usage: auditwheel repair WHEEL -w DIR")
-wheel, out = args[1], args[3]
-name = os.path.basename(wheel)
-if not name.endswith("-linux_x86_64.whl"):
-    sys.exit(f"auditwheel stand-in: {name} is not a linux_x86_64 wheel")
-with zipfile.ZipFile(wheel) as z:
-    if not any(n.endswith(".so") for n in z.namelist()):
-        sys.exit(f"auditwheel stand-in: {name} has no compiled module")
-os.makedirs(out, exist_ok=True)
-shutil.copy(wheel, os.path.join(out, name.replace("-linux_x86_64.whl", "-manylinux_2_28_x86_64.whl")))
-`;
-
-const BASE_DOCKERFILE = `FROM ${TEST_IMAGES.python}
-RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev python3-dev patchelf && rm -rf /var/lib/apt/lists/*
-RUN mkdir -p /opt/python/cp311-cp311/bin && ln -s /usr/bin/python3.11 /opt/python/cp311-cp311/bin/python
-COPY auditwheel /usr/local/bin/auditwheel
-`;
-
-const TEST_DOCKERFILE = `FROM ${TEST_IMAGES.python}
-RUN rm -f /usr/lib/python3*/EXTERNALLY-MANAGED && ln -s /usr/bin/python3 /usr/local/bin/python
-`;
-
-/** Debian's setuptools and wheel wheels (python3-setuptools-whl, python3-wheel-whl). */
-const DEBIAN_WHEELS = '/usr/share/python-wheels';
-const buildDeps = () => {
-  const found = existsSync(DEBIAN_WHEELS) ? readdirSync(DEBIAN_WHEELS).filter((f) => /^(setuptools|wheel)-.*\.whl$/.test(f)) : [];
-  if (found.length !== 2) throw new Error(`setuptools and wheel wheels missing in ${DEBIAN_WHEELS} (${SETUP_HINT})`);
-  return found.map((f) => join(DEBIAN_WHEELS, f));
-};
+// 900 s: a cold manylinux stand-in build and a first wheel build take minutes.
+const sh = (cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) => runAsync(cmd, args, { ...opts, timeoutMs: 900_000 });
 
 /** The shell lines of the docs' first ```sh block. */
 const docLines = (docs: string) => /```sh\n([\s\S]*?)```/.exec(docs)![1].split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean);
@@ -89,16 +37,10 @@ test('python-wheels, the package in python/: local-ci.sh test (as the docs say) 
     return;
   }
   const work = mkdtempSync(join(tmpdir(), 'cpd-h4sub-'));
-  const index = await startPipIndex(buildDeps());
+  const index = await startPipIndex(debianBuildWheels());
   const dir = join(work, name);
   try {
-    mkdirSync(join(work, 'base'));
-    writeFileSync(join(work, 'base', 'Dockerfile'), BASE_DOCKERFILE);
-    writeFileSync(join(work, 'base', 'auditwheel'), AUDITWHEEL_STANDIN, { mode: 0o755 });
-    ok(await sh('docker', ['build', '-q', '-t', base, join(work, 'base')]), 'manylinux stand-in');
-    mkdirSync(join(work, 'test'));
-    writeFileSync(join(work, 'test', 'Dockerfile'), TEST_DOCKERFILE);
-    ok(await sh('docker', ['build', '-q', '-t', `${testRepo}:3.11-slim`, join(work, 'test')]), 'python:3.11-slim stand-in');
+    await buildPythonStandins(work, { manylinux: base, slimRepo: testRepo });
 
     mkdirSync(dir);
     ok(await sh('git', ['init', '-q'], { cwd: dir }), 'git init');

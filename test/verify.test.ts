@@ -9,16 +9,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RUN_LABEL } from '../src/verify/sandbox.js';
-import { BIN, removeProject, runCli, runCliAsync, tempProject, TWO_ENVS_INI } from './helpers/cli.js';
+import { BIN, removeProject, runCli, tempProject, TWO_ENVS_INI } from './helpers/cli.js';
 import { engineSuite, TEST_IMAGES } from './helpers/engine.js';
 import { startPipIndex, type PipIndex } from './helpers/pip-index.js';
+import { runVerifyJson, verifyLeftovers, type VerifyReport } from './helpers/verify-run.js';
 import { buildStandinWheel } from './standin/wheel.js';
-
-interface VerifyReport {
-  runId: string;
-  ok: boolean;
-  checks: { name: string; status: 'pass' | 'fail' | 'skip'; detail: string }[];
-}
 
 const { test, docker } = await engineSuite('verify (engine)');
 let index: PipIndex;
@@ -71,27 +66,11 @@ function scaffold(): string {
   return dir;
 }
 
-async function verify(dir: string, ...extra: string[]): Promise<{ code: number; stderr: string; report: VerifyReport }> {
-  const args = ['verify', '--build-arg', `BASE_IMAGE=${TEST_IMAGES.python}`, '--build-arg', `PIP_INDEX_URL=${index.url}`, '--network', 'host', '--json', '-', ...extra];
-  const r = await runCliAsync(args, dir);
-  let report: VerifyReport;
-  try {
-    report = JSON.parse(r.stdout);
-  } catch {
-    throw new Error(`verify printed no JSON report (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  }
-  return { code: r.code, stderr: r.stderr, report };
+function verify(dir: string, ...extra: string[]) {
+  return runVerifyJson(['verify', '--build-arg', `BASE_IMAGE=${TEST_IMAGES.python}`, '--build-arg', `PIP_INDEX_URL=${index.url}`, '--network', 'host', '--json', '-', ...extra], dir);
 }
 
-/** Containers, volumes and images that still carry the run's label. */
-async function leftovers(runId: string): Promise<string[]> {
-  const filters = JSON.stringify({ label: [`${RUN_LABEL}=${runId}`] });
-  const containers = (await docker.listContainers({ all: true, filters })).map((c) => `container ${c.Id.slice(0, 12)}`);
-  const volumes = ((await docker.listVolumes({ filters })).Volumes ?? []).map((v) => `volume ${v.Name}`);
-  const images = (await docker.listImages({ filters })).map((i) => `image ${i.RepoTags?.join(',') ?? i.Id}`);
-  return [...containers, ...volumes, ...images];
-}
-
+const leftovers = (runId: string) => verifyLeftovers(docker, runId);
 const check = (r: VerifyReport, name: string) => r.checks.find((c) => c.name === name);
 const describe = (r: VerifyReport) => r.checks.map((c) => `${c.status} ${c.name}: ${c.detail}`).join('\n');
 
