@@ -243,7 +243,9 @@ bothWays('a bad value in one profile\'s service would break every profile of one
   try {
     mkdirSync(dir);
     writeFileSync(join(dir, 'docker-compose.yml'), 'services:\n  app:\n    image: example/app:1\n');
-    writeFileSync(join(dir, 'docker-compose.test.yml'), 'services:\n  app:\n    environment:\n      T: "1"\n  tester:\n    image: example/t:1\n    healthcheck:\n      test: ["CMD", "true"]\n      start_period: 10 seconds\n');
+    const overlay = 'services:\n  app:\n    environment:\n      T: "1"\n  tester:\n    image: example/t:1\n    healthcheck:\n      test: ["CMD", "true"]\n      start_period: 10 seconds\n';
+    // documented: the command is the contract, so the set is refused
+    writeFileSync(join(dir, 'docker-compose.test.yml'), `# docker compose -f docker-compose.yml -f docker-compose.test.yml up\n${overlay}`);
     const r = runCli(['migrate', dir, '--dry-run'], dir, mode.env);
     if (mode.name === 'compose v2') {
       assert.is(r.code, 1, r.stdout);
@@ -251,6 +253,15 @@ bothWays('a bad value in one profile\'s service would break every profile of one
     } else {
       assert.is(r.code, 0, r.stderr);
       assert.match(r.stdout, mode.method);
+    }
+    // inferred: a command compose v2 cannot load was never run that way; it is left out, and said so
+    writeFileSync(join(dir, 'docker-compose.test.yml'), overlay);
+    const inferred = runCli(['migrate', dir, '--dry-run'], dir, mode.env);
+    assert.is(inferred.code, 0, inferred.stderr);
+    if (mode.name === 'compose v2') {
+      assert.match(inferred.stdout, /the inferred command -f docker-compose\.yml -f docker-compose\.test\.yml was left out: compose v2 cannot load it \(.*start_period/);
+      assert.match(inferred.stdout, 'docker-compose.test.yml: no command compose v2 can load combines it with the others; left as it is');
+      assert.match(inferred.stdout, 'Nothing to migrate.');
     }
   } finally {
     cleanup(dir);

@@ -1,9 +1,11 @@
-// `create-pio-docker migrate [DIR]`: split compose files -> one profile-based compose.yaml per folder.
-// Nothing is written unless every folder migrates with the equivalence check passing; old files are
-// kept as *.bak unless --remove-old. Every write and delete goes through applyChanges, all or
-// nothing: no symlink is written through, moved or removed, and a failed write leaves every file as
-// it was. Exit codes: 0 done (or nothing to do), 1 refused (the result would not be equivalent, a
-// path is unsafe, writing failed) or declined, 2 usage error or input it cannot read.
+// `create-pio-docker migrate [DIR]`: split compose files -> one profile-based compose.yaml per set.
+// Decisions are per set: a set whose files cannot be read, or whose new file would not give the same
+// project, is skipped with its reason (printed and written to docs/MIGRATION.md), and the other sets
+// migrate. Old files are kept as *.bak unless --remove-old. Every write and delete goes through
+// applyChanges, all or nothing: no symlink is written through, moved or removed, and a failed write
+// leaves every file as it was. Exit codes: 0 done (or nothing to do), 1 refused (no set can migrate,
+// a path is unsafe, writing failed) or declined, 2 usage error or input it cannot read (nothing
+// else to migrate), 3 done for some sets, others skipped (SOME_SKIPPED).
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -11,8 +13,10 @@ import { UsageError } from '../cli/flags.js';
 import { SEARCH_DIRS, suffixOf } from '../migrate/detect.js';
 import { discover, type Discovery } from '../migrate/discover.js';
 import type { FoundCommand } from '../migrate/commands.js';
+import type { Group, OldCommand } from '../migrate/detect.js';
 import { unifiedDiff } from '../update/diff3.js';
 import { migrationGuide, proposal } from '../migrate/guide.js';
+import { progress } from '../migrate/progress.js';
 import { MigrateInputError } from '../migrate/load.js';
 import { MigrateRefusal, NEW_FILE, planGroup, type Plan } from '../migrate/plan.js';
 import { checkEquivalence, type Check } from '../migrate/verify.js';
@@ -28,13 +32,15 @@ export interface MigrateOptions {
 }
 
 export const GUIDE = 'docs/MIGRATION.md';
+/** Exit status: the sets that could migrate did, others were skipped (with their reasons). */
+export const SOME_SKIPPED = 3;
 
 export interface MigrateResult {
   /** Migrated folders, with their plans and checks. */
   plans: { plan: Plan; check: Check }[];
   /** Folders left as they are, with why. */
   untouched: string[];
-  /** Why nothing can be written (empty when it can). */
+  /** Sets (or files) skipped, with why; with no plan, why nothing can be written. */
   refusals: string[];
   /** true when a refusal is about input it cannot read (exit 2), not about equivalence (exit 1). */
   inputError: boolean;
@@ -56,21 +62,48 @@ export async function planMigration(dir: string): Promise<MigrateResult> {
   }
   res.untouched.push(...d.untouched);
   res.refusals.push(...d.refusals);
+  res.inputError = d.inputError;
   res.unresolved = d.unresolved;
   res.found = d.found;
-  for (const g of d.groups) {
-    try {
-      const plan = planGroup(g);
-      const check = await checkEquivalence(plan);
-      if (check.problems.length) res.refusals.push(`${g.rel}: the new file would not give the same project (${check.method}): ${check.problems.slice(0, 5).join('; ')}${check.problems.length > 5 ? `; and ${check.problems.length - 5} more` : ''}`);
-      else res.plans.push({ plan, check });
-    } catch (e) {
-      if (!(e instanceof MigrateRefusal) && !(e instanceof MigrateInputError)) throw e;
-      res.refusals.push(`${g.rel}: ${e.message}`);
-      if (e instanceof MigrateInputError) res.inputError = true;
+  const shown = progress(d.groups.length);
+  try {
+    for (const [n, g] of d.groups.entries()) {
+      shown.at(n, g.rel);
+      await planSet(g, res);
     }
+  } finally {
+    shown.stop();
   }
   return res;
+}
+
+/** One set: planned and checked; inferred commands compose v2 cannot load are left out (and said so). */
+async function planSet(g: Group, res: MigrateResult): Promise<void> {
+  try {
+    let plan = planGroup(g);
+    let check = await checkEquivalence(plan);
+    const unloadable = check.v2 ? g.commands.filter((c, i) => c.sources.length === 0 && check.perCommand.some((p) => p.command === i && p.result === 'cannot load' && p.why?.startsWith('old:'))) : [];
+    if (unloadable.length && unloadable.length < g.commands.length) {
+      const commands = g.commands.filter((c) => !unloadable.includes(c));
+      const files = g.files.filter((f) => commands.some((c) => c.files.includes(f)));
+      const why = (c: OldCommand) => check.perCommand.find((p) => p.command === g.commands.indexOf(c) && p.result === 'cannot load')?.why?.replace(/^old: /, '').replace(/; own model: .*$/, '');
+      const notes = unloadable.map((c) => `the inferred command ${c.files.map((f) => `-f ${f.name}`).join(' ')} was left out: compose v2 cannot load it (${why(c)}), so nobody ran it that way`);
+      for (const f of g.files.filter((x) => !files.includes(x))) res.untouched.push(`${join(g.rel, f.name)}: no command compose v2 can load combines it with the others; left as it is`);
+      if (files.length < 2) {
+        res.untouched.push(...notes.map((x) => `${g.rel}: ${x}`));
+        return;
+      }
+      g = { ...g, commands, files, notes: [...(g.notes ?? []), ...notes] };
+      plan = planGroup(g);
+      check = await checkEquivalence(plan);
+    }
+    if (check.problems.length) res.refusals.push(`${g.rel}: the new file would not give the same project (${check.method}): ${check.problems.slice(0, 5).join('; ')}${check.problems.length > 5 ? `; and ${check.problems.length - 5} more` : ''}`);
+    else res.plans.push({ plan, check });
+  } catch (e) {
+    if (!(e instanceof MigrateRefusal) && !(e instanceof MigrateInputError)) throw e;
+    res.refusals.push(`${g.rel}: ${e.message}`);
+    if (e instanceof MigrateInputError) res.inputError = true;
+  }
 }
 
 const relTo = (plan: Plan, name: string) => join(plan.group.rel, name);
@@ -146,7 +179,7 @@ function linkProblems(dir: string, plans: Plan[], planned: Set<string>): string[
  * The whole write, planned before anything is touched: per migrated folder the backups (or the
  * deletes with --remove-old), then its compose.yaml; then docs/MIGRATION.md (its backup first).
  */
-export function planWrite(dir: string, plans: { plan: Plan; check: Check }[], removeOld: boolean, unresolved: FoundCommand[] = []): WritePlan {
+export function planWrite(dir: string, plans: { plan: Plan; check: Check }[], removeOld: boolean, unresolved: FoundCommand[] = [], skipped: string[] = []): WritePlan {
   const changes: Change[] = [];
   const done: string[] = [];
   const problems: string[] = [];
@@ -209,7 +242,7 @@ export function planWrite(dir: string, plans: { plan: Plan; check: Check }[], re
       changes.push({ kind: 'write', path: `${GUIDE}.bak`, content: guide.content, executable: false, expect: null, ...(guide.mode !== null ? { mode: guide.mode } : {}) });
       done.push(`kept the previous ${GUIDE} as ${GUIDE}.bak`);
     }
-    changes.push({ kind: 'write', path: GUIDE, content: migrationGuide(plans, removeOld, unresolved), executable: false, expect: guide.content });
+    changes.push({ kind: 'write', path: GUIDE, content: migrationGuide(plans, removeOld, unresolved, skipped), executable: false, expect: guide.content });
     done.push(`wrote ${GUIDE}`);
   }
 
@@ -224,17 +257,23 @@ export async function migrateCommand(dir: string, opts: MigrateOptions): Promise
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder`);
   const out = (s: string) => process.stdout.write(s);
   const res = await planMigration(dir);
-  if (res.refusals.length) {
-    for (const r of res.refusals) process.stderr.write(`error: cannot migrate ${r}\n`);
+  if (res.refusals.length && res.plans.length === 0) {
+    for (const r of res.refusals) process.stderr.write(`error: cannot migrate ${printableLine(r)}\n`);
     process.stderr.write('Nothing was changed.\n');
     return res.inputError ? 2 : 1;
   }
-  for (const u of res.untouched) out(`${u}\n`);
+  for (const u of res.untouched) out(`${printableLine(u)}\n`);
   if (res.plans.length === 0) {
     out(res.untouched.length ? 'Nothing to migrate.\n' : `Nothing to migrate: no compose files in ${SEARCH_DIRS.map((d) => (d === '.' ? 'the root' : `${d}/`)).join(', ')}.\n`);
     return 0;
   }
   for (const { plan, check } of res.plans) out(proposal(plan, check, opts.removeOld));
+  // the other sets migrate; these stay as they are (also listed in docs/MIGRATION.md)
+  for (const r of res.refusals) process.stderr.write(`skipped: cannot migrate ${printableLine(r)}\n`);
+  const done = res.refusals.length ? SOME_SKIPPED : 0;
+  const skippedNote = () => {
+    if (done === SOME_SKIPPED) process.stderr.write(`${res.refusals.length} set(s) or file(s) skipped (see above); the others ${opts.dryRun ? 'would be' : 'were'} migrated.\n`);
+  };
 
   if (opts.dryRun) {
     for (const { plan } of res.plans) {
@@ -243,12 +282,13 @@ export async function migrateCommand(dir: string, opts: MigrateOptions): Promise
       out(`\n${unifiedDiff(base.text, plan.content, `a/${relTo(plan, base.name)}`, `b/${relTo(plan, NEW_FILE)}`)}`);
       for (const f of plan.group.files) if (f !== base || base.name !== NEW_FILE) out(`${relTo(plan, f.name)} -> ${opts.removeOld ? 'removed' : `${relTo(plan, f.name)}.bak`}\n`);
     }
-    out(`\n==> ${GUIDE} (new) <==\n${migrationGuide(res.plans, opts.removeOld, res.unresolved)}`);
+    out(`\n==> ${GUIDE} (new) <==\n${migrationGuide(res.plans, opts.removeOld, res.unresolved, res.refusals)}`);
     out('\nDry run: nothing was written.\n');
-    return 0;
+    skippedNote();
+    return done;
   }
 
-  const wp = planWrite(dir, res.plans, opts.removeOld, res.unresolved);
+  const wp = planWrite(dir, res.plans, opts.removeOld, res.unresolved, res.refusals);
   if (wp.problems.length) {
     for (const p of wp.problems) process.stderr.write(`error: ${printableLine(p)}\n`);
     process.stderr.write('Nothing was changed.\n');
@@ -280,5 +320,6 @@ export async function migrateCommand(dir: string, opts: MigrateOptions): Promise
   }
   for (const line of wp.done) out(`${printableLine(line)}\n`);
   if (signal) throw new CancelledAfterApply(signal);
-  return 0;
+  skippedNote();
+  return done;
 }

@@ -42,7 +42,14 @@ export interface ConfigArgs {
   envFiles?: string[];
   /** Variables set for this run only (stand-ins for unset ones). */
   vars?: Record<string, string>;
+  /** Hides secrets in compose's error text (it quotes env files and values); applied before it is cut short. */
+  redact?: (text: string) => string;
 }
+
+/** `config --format json` output is read up to this size (a 1 MB compose file gives far less). */
+const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
+/** Error text kept (the first lines are all that is shown). */
+const MAX_ERROR_BYTES = 64 * 1024;
 
 export type ConfigResult = { ok: true; json: Record<string, unknown> } | { ok: false; why: string };
 
@@ -72,11 +79,22 @@ export function composeConfig(cli: ComposeCli, a: ConfigArgs): Promise<ConfigRes
     const child = spawn(cli.argv[0], args, { cwd: a.projectDir, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', (e) => resolve({ ok: false, why: e.message }));
+    let tooBig = false;
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.length > MAX_CONFIG_BYTES && !tooBig) {
+        tooBig = true;
+        child.kill('SIGKILL');
+      }
+    });
+    child.stderr.on('data', (d) => {
+      if (err.length < MAX_ERROR_BYTES) err += d;
+    });
+    const hide = a.redact ?? ((t: string) => t);
+    child.on('error', (e) => resolve({ ok: false, why: hide(e.message) }));
     child.on('close', (code) => {
-      if (code !== 0) return resolve({ ok: false, why: firstError(err) });
+      if (tooBig) return resolve({ ok: false, why: `config output larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB` });
+      if (code !== 0) return resolve({ ok: false, why: firstError(hide(err)) });
       try {
         resolve({ ok: true, json: JSON.parse(out) as Record<string, unknown> });
       } catch {

@@ -125,20 +125,25 @@ export function detect(root: string): Group[] {
   return groups;
 }
 
-export function commandsOf(files: ComposeFile[], rel: string): OldCommand[] {
-  const bases = files.filter((f) => suffixOf(f.name) === '');
+/**
+ * The commands of one folder's files. `base`: the base file when known (a base found by content, named
+ * like no compose file, is run with `-f` and takes no docker-compose.override.yml).
+ */
+export function commandsOf(files: ComposeFile[], rel: string, base0?: ComposeFile): OldCommand[] {
+  const bases = base0 ? [base0] : files.filter((f) => suffixOf(f.name) === '');
   if (bases.length > 1) throw new MigrateInputError(`${rel}: more than one base file (${bases.map((f) => f.name).join(', ')}); compose would pick one of them, the migration cannot tell which`);
   const base = bases[0];
-  const auto = files.find((f) => suffixOf(f.name) === 'override');
+  const byName = base !== undefined && suffixOf(base.name) === '';
+  const auto = base && !byName ? undefined : files.find((f) => suffixOf(f.name) === 'override');
   const commands: OldCommand[] = [];
-  if (base) commands.push({ files: auto ? [base, auto] : [base], implicit: true, purpose: 'base', profile: '', sources: [], texts: [], envFiles: [] });
+  if (base) commands.push({ files: auto ? [base, auto] : [base], implicit: byName, purpose: 'base', profile: '', sources: [], texts: [], envFiles: [] });
   else if (auto) throw new MigrateInputError(`${rel}: ${auto.name} without a base docker-compose.yml`);
   const rest = files.filter((f) => f !== base && f !== auto);
   // `X.override` files are applied after `X` (e.g. docker-compose.test.yml + docker-compose.test.override.yml)
   const chained = new Set(rest.filter((f) => purposeOf(f.name).endsWith('.override') && rest.some((g) => purposeOf(g.name) === purposeOf(f.name).slice(0, -'.override'.length))));
   for (const f of rest) {
     if (chained.has(f)) continue;
-    const purpose = purposeOf(f.name);
+    const purpose = byName || !base ? purposeOf(f.name) : overlayPurpose(f.name, base.name);
     const extra = rest.filter((g) => chained.has(g) && purposeOf(g.name) === `${purpose}.override`);
     const svcs = Object.entries(f.services);
     // an override when it changes a base service, names one, or has services that cannot run alone
@@ -156,6 +161,14 @@ export function commandsOf(files: ComposeFile[], rel: string): OldCommand[] {
     }
   }
   return commands;
+}
+
+/** `shop.debug.yml` beside the base `shop.base.yml` is for `debug`: the base's stem is no purpose. */
+function overlayPurpose(name: string, base: string): string {
+  const p = purposeOf(name);
+  const stem = base.replace(/\.ya?ml$/i, '').replace(/[._-]base$/i, '');
+  for (const sep of ['.', '-', '_']) if (stem && p.startsWith(`${stem}${sep}`) && p.length > stem.length + 1) return p.slice(stem.length + 1);
+  return p;
 }
 
 /** Services a service names: depends_on, links, network_mode service:X, volumes_from. */

@@ -18,8 +18,10 @@ export const MAX_FREE_OVERLAYS = 8;
 
 export interface Discovery {
   groups: Group[];
-  /** Sets that cannot be migrated, with why (one line each). */
+  /** Sets (and files) that cannot be migrated, with why (one line each); the other sets still can. */
   refusals: string[];
+  /** true when a refusal is about input it cannot read (a file skipped), not about the merge. */
+  inputError: boolean;
   /** Why files were left alone (one line each). */
   untouched: string[];
   /** Documented commands naming files that are not there (the guide lists them for a manual change). */
@@ -127,13 +129,15 @@ function purposeFor(files: ComposeFile[], implicit: boolean): string {
 }
 
 export function discover(root: string): Discovery {
-  const res: Discovery = { groups: [], refusals: [], untouched: [], unresolved: [], found: [] };
+  const res: Discovery = { groups: [], refusals: [], inputError: false, untouched: [], unresolved: [], found: [] };
   const w = walk(root);
   for (const rel of w.outside) res.untouched.push(`${rel}: a symlink to a file outside the project folder; not read, left as it is`);
   if (w.truncated) res.untouched.push(`stopped looking after ${MAX_ENTRIES} files and folders; compose files further down were not looked at (run migrate on their folder)`);
 
-  // compose files, loaded (a compose-named file that cannot be read stops the run, as before)
+  // compose files, loaded; a compose-named file that cannot be read is skipped with its reason, and
+  // so is the set it belongs to (the other sets still migrate)
   const byPath = new Map<string, ComposeFile>();
+  const bad: { path: string; why: string; template: boolean }[] = [];
   for (const c of w.composeCandidates) {
     if (!looksLikeCompose(c.path, root)) continue;
     try {
@@ -142,14 +146,24 @@ export function discover(root: string): Discovery {
       if (c.link) f.link = relative(realpathSync(root), realpathSync(c.path)).split('\\').join('/');
       byPath.set(c.path, f);
     } catch (e) {
-      if (suffixOf(basename(c.path)) !== null) throw e;
+      if (!(e instanceof MigrateInputError)) throw e;
+      if (suffixOf(basename(c.path)) !== null) bad.push({ path: c.path, why: e.message, template: e.kind === 'template' });
     }
   }
-  const files = [...byPath.values()];
   const relOf = (f: ComposeFile) => relative(root, f.path).split('\\').join('/') || f.name;
 
-  // files only used by others: extends targets, symlink targets
+  // files only used by others: extends targets, symlink targets, included files
   const usedBy = new Map<string, string>();
+  const includes = (f: ComposeFile) => {
+    for (const inc of f.include?.files ?? []) {
+      usedBy.set(inc.path, `included by ${relOf(f)}`);
+      // included files deeper than the walk goes are still part of the project
+      if (!byPath.has(inc.path)) byPath.set(inc.path, inc);
+      includes(inc);
+    }
+  };
+  [...byPath.values()].forEach(includes);
+  const files = [...byPath.values()];
   for (const f of files) {
     for (const s of Object.values(isObj(f.data.services) ? f.data.services : {})) {
       const ext = isObj(s) && isObj(s.extends) ? s.extends.file : undefined;
@@ -213,20 +227,32 @@ export function discover(root: string): Discovery {
   // inferred commands for files no documented command runs, folder by folder
   const covered = new Set([...cmds.values()].flatMap((c) => c.files));
   const folders = [...new Set(files.map((f) => dirname(f.path)))].sort();
+  /** Folders whose files cannot be combined (two base files, ...): skipped with the reason. */
+  const skippedFolders = new Set<string>();
   for (const folder of folders) {
     const here = files.filter((f) => dirname(f.path) === folder && !usedBy.has(f.path));
     const open = here.filter((f) => !covered.has(f));
     if (open.length === 0) continue;
-    const base = here.find((f) => suffixOf(basename(f.path)) === '');
+    const base = here.find((f) => suffixOf(basename(f.path)) === '') ?? baseByContent(here);
     // without a base here, a file with services that cannot run alone belongs to a base above (below)
-    const named = here.filter((f) => suffixOf(basename(f.path)) !== null && (base || Object.values(f.services).every((x) => complete(x ?? {}))));
+    const named = here.filter((f) => f !== base && suffixOf(basename(f.path)) !== null && (base || Object.values(f.services).every((x) => complete(x ?? {}))));
     // other-named YAML next to a base: an overlay when it changes or needs a base service
-    const overlays = here.filter((f) => suffixOf(basename(f.path)) === null && base && needsBase(f, base));
-    const set = [...named, ...overlays];
-    if (set.length === 0) continue;
+    const overlays = here.filter((f) => suffixOf(basename(f.path)) === null && base && f !== base && needsBase(f, base));
+    const set = [...(base ? [base] : []), ...named, ...overlays];
+    if (set.length === 0 || (set.length === 1 && set[0] === base && suffixOf(basename(base.path)) === null)) continue;
     const rel = relative(root, folder) || '.';
-    const inferred = commandsOf(set, rel).filter((c) => c.files.some((f) => open.includes(f)));
+    let inferred: OldCommand[];
+    try {
+      inferred = commandsOf(set, rel, base).filter((c) => c.files.some((f) => open.includes(f)));
+    } catch (e) {
+      if (!(e instanceof MigrateInputError)) throw e;
+      res.refusals.push(e.message);
+      res.inputError = true;
+      skippedFolders.add(folder);
+      continue;
+    }
     for (const c of inferred) {
+      c.files = withDependencies(c.files, set);
       const k = key(c.files);
       if (!cmds.has(k)) cmds.set(k, c);
     }
@@ -235,11 +261,12 @@ export function discover(root: string): Discovery {
   // overlays in other folders (no base next to them): on top of the nearest base above that they need
   const inCmd = new Set([...cmds.values()].flatMap((c) => c.files));
   for (const f of files) {
-    if (inCmd.has(f) || usedBy.has(f.path)) continue;
+    if (inCmd.has(f) || usedBy.has(f.path) || skippedFolders.has(dirname(f.path))) continue;
     for (let d = dirname(dirname(f.path)); isInside(root, d); d = dirname(d)) {
       const base = defaultFiles(d, byPath)[0];
       if (base && needsBase(f, base)) {
-        const c: OldCommand = { files: [base, f], implicit: false, purpose: purposeFor([base, f], false), profile: '', sources: [], texts: [], envFiles: [] };
+        const others = files.filter((g) => g !== f && !usedBy.has(g.path) && (dirname(g.path) === dirname(f.path) || dirname(g.path) === d));
+        const c: OldCommand = { files: withDependencies([base, f], others), implicit: false, purpose: purposeFor([base, f], false), profile: '', sources: [], texts: [], envFiles: [] };
         cmds.set(key(c.files), c);
         inCmd.add(f);
         break;
@@ -272,10 +299,32 @@ export function discover(root: string): Discovery {
   const byRoot = new Map<ComposeFile, OldCommand[]>();
   for (const c of all) byRoot.set(find(c.files[0]), [...(byRoot.get(find(c.files[0])) ?? []), c]);
 
+  // a file that cannot be read skips its set: the one in its folder, else the nearest one above it
+  // (it may be an overlay there); a template is a file of another project, never an overlay
+  const groupFolders = [...byRoot.values()].map((cs) => dirname(cs[0].files[0].path));
+  const tainted = new Map<string, string>();
+  for (const b of bad) {
+    res.refusals.push(b.why);
+    res.inputError = true;
+    if (b.template) continue;
+    for (let d = dirname(b.path); isInside(root, d); d = dirname(d)) {
+      if (groupFolders.includes(d) || files.some((f) => dirname(f.path) === d)) {
+        if (groupFolders.includes(d)) tainted.set(d, relative(root, b.path));
+        break;
+      }
+      if (d === root) break;
+    }
+  }
+
   const grouped = new Set<ComposeFile>();
   for (const commands of byRoot.values()) {
     const gfiles = [...new Set(commands.flatMap((c) => c.files))];
     gfiles.forEach((f) => grouped.add(f));
+    const taint = tainted.get(dirname(commands[0].files[0].path));
+    if (taint !== undefined && gfiles.length > 1) {
+      res.refusals.push(`${gfiles.map(relOf).join(', ')}: left as they are, because ${taint} (of the same set) cannot be read`);
+      continue;
+    }
     commands.sort((a, b) => Number(b.implicit) - Number(a.implicit) || Number(b.sources.length > 0) - Number(a.sources.length > 0));
     const folder = dirname(commands[0].files[0].path);
     const rel = relative(root, folder) || '.';
@@ -283,7 +332,8 @@ export function discover(root: string): Discovery {
     if (gfiles.length < 2) {
       const f = gfiles[0];
       const profiled = Object.values(f.services).some((s) => s.profiles !== undefined);
-      res.untouched.push(`${relOf(f)}: a single file${profiled ? ' that already uses profiles' : ''}; nothing to merge, left as it is`);
+      const inc = f.include ? ` whose include: brings in ${f.include.files.length} file(s) (compose v2 already runs them as one project)` : '';
+      res.untouched.push(`${relOf(f)}: a single file${profiled ? ' that already uses profiles' : ''}${inc}; nothing to merge, left as it is`);
       continue;
     }
     const dirs = [...new Set(commands.map((c) => dirname(c.files[0].path)))];
@@ -310,7 +360,7 @@ export function discover(root: string): Discovery {
     res.groups.push({ folder, rel, files: gfiles, commands, projectName: name, projectSource: source, notes });
   }
   for (const f of files) {
-    if (grouped.has(f)) continue;
+    if (grouped.has(f) || skippedFolders.has(dirname(f.path))) continue;
     if (usedBy.has(f.path)) res.untouched.push(`${relOf(f)}: ${usedBy.get(f.path)}; left as it is`);
     else {
       const profiled = Object.values(f.services).some((s) => s.profiles !== undefined);
@@ -318,6 +368,39 @@ export function discover(root: string): Discovery {
     }
   }
   return res;
+}
+
+/**
+ * A base by content where no file is named like one: the one file whose services are all complete
+ * (image or build) and that other files of the folder are overlays of (they change or need its
+ * services); null when no file, or more than one, is such a base.
+ */
+function baseByContent(here: ComposeFile[]): ComposeFile | undefined {
+  const scored = here
+    .filter((b) => Object.keys(b.services).length > 0 && Object.values(b.services).every((s) => complete(s ?? {})))
+    .map((b) => ({ b, n: here.filter((f) => needsBase(f, b)).length }))
+    .filter((x) => x.n > 0)
+    .sort((x, y) => y.n - x.n);
+  if (scored.length === 0 || (scored.length > 1 && scored[1].n === scored[0].n)) return undefined;
+  return scored[0].b;
+}
+
+/**
+ * The command's files with what its overlays need from other overlays: a service an overlay names
+ * (depends_on, links, ...) that neither the base nor it defines comes from the overlay of `pool` that
+ * defines it, put before it (transitively); compose cannot load the command without it.
+ */
+function withDependencies(files: ComposeFile[], pool: ComposeFile[]): ComposeFile[] {
+  const out = [...files];
+  for (let round = 0; round < 10; round++) {
+    const defined = new Set(out.flatMap((f) => Object.keys(f.services)));
+    const missing = [...new Set(out.flatMap((f) => Object.values(f.services).flatMap((s) => refsOf(s ?? {}))))].filter((r) => !defined.has(r));
+    const add = missing.map((r) => pool.find((g) => !out.includes(g) && g.services[r] !== undefined && complete(g.services[r] ?? {}))).filter((g): g is ComposeFile => g !== undefined);
+    if (add.length === 0) break;
+    // before the overlays that need them, after the base
+    out.splice(1, 0, ...new Set(add));
+  }
+  return out;
 }
 
 /** An overlay of `base`: it changes one of base's services, has a service that cannot run alone, or needs one of base's services. */

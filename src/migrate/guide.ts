@@ -155,7 +155,7 @@ export function proposal(plan: Plan, check: Check, removeOld: boolean): string {
   return lines.join('\n') + '\n';
 }
 
-export function migrationGuide(plans: { plan: Plan; check: Check }[], removeOld: boolean, unresolved: FoundCommand[] = []): string {
+export function migrationGuide(plans: { plan: Plan; check: Check }[], removeOld: boolean, unresolved: FoundCommand[] = [], skipped: string[] = []): string {
   const out = [
     '# Compose migration',
     '',
@@ -224,6 +224,11 @@ export function migrationGuide(plans: { plan: Plan; check: Check }[], removeOld:
   if (manual.length) {
     out.push('## Commands that need a manual change', '', 'These documented commands name files this migration replaced, together with files it could not find:', '');
     for (const c of manual) out.push(`- ${c.source}: \`${c.text.replace(/`/g, "'")}\``);
+    out.push('');
+  }
+  if (skipped.length) {
+    out.push('## Left as they were', '', 'These sets (or files) were not migrated; their old files are unchanged and work as before:', '');
+    for (const r of skipped) out.push(`- ${r.replace(/`/g, "'")}`);
     out.push('');
   }
   out.push(

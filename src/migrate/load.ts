@@ -1,20 +1,26 @@
 // Reads old compose files with the yaml Document API (comments and anchors kept for the writer)
 // and refuses, with a reason, what the migration cannot handle: invalid YAML, template syntax,
-// custom tags (`!reset`, `!override`), `include:`, `extends:` pointing at files it cannot read.
+// custom tags other than compose v2's merge tags, `extends:` pointing at files it cannot read.
+// Compose v2's `!reset` / `!override` become markers in the plain data (merge.ts applies them);
+// `include:` entries are loaded as files of the same project (compose v2 imports them).
 // Hostile input is bounded: files are read through readInputFile (regular files only, capped
 // size) and not through a symlink that leads out of the project; aliases are limited in number
 // and in how far they expand (billion laughs); any failure of the YAML library is reported as a
 // MigrateInputError naming the file.
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
-import { isAlias, isCollection, isPair, isScalar, Lexer, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isAlias, isCollection, isPair, isScalar, Lexer, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap, type Document } from 'yaml';
 import { InputFileError, readInputFile } from '../safety/read.js';
 import { printableLine } from '../safety/text.js';
-import { mergeService } from './merge.js';
+import { MERGE_TAGS, mergeService } from './merge.js';
 
 /** Input the migration cannot handle: a clear message, nothing written (exit 2). One printable line. */
 export class MigrateInputError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** `template`: a template to render (never an overlay of anything); `input`: anything else. */
+    readonly kind: 'template' | 'input' = 'input',
+  ) {
     super(printableLine(message));
     this.name = 'MigrateInputError';
   }
@@ -183,9 +189,15 @@ export interface ComposeFile {
   extended: Set<string>;
   /** Set when the file is a symlink (inside the project): where it points, project-relative. */
   link?: string;
+  /** Compose v2 merge tags the file uses (`!reset`, `!override`): only compose v2 can judge them. */
+  mergeTags: string[];
+  /** `include:` of the file: the included files (loaded), and whether every entry is a plain path. */
+  include?: { files: ComposeFile[]; plain: boolean };
 }
 
-const TOP_KEYS = new Set(['version', 'name', 'services', 'volumes', 'networks', 'secrets', 'configs']);
+const TOP_KEYS = new Set(['version', 'name', 'include', 'services', 'volumes', 'networks', 'secrets', 'configs']);
+/** How deep `include:` may nest (compose has no limit; real projects use one or two levels). */
+const MAX_INCLUDE_DEPTH = 5;
 
 // Jinja/cookiecutter markup; Docker's own Go templates (`{{.Name}}` in log tags) start with a dot.
 const JINJA = [(l: string) => /\{%-?\s/.test(l), hasJinjaExpression];
@@ -202,13 +214,14 @@ export const YAML11 = { version: '1.1', customTags } as const;
 
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function loadYaml(path: string, label: string, root: string): { text: string; doc: Document; data: Obj } {
+function loadYaml(path: string, label: string, root: string): { text: string; doc: Document; data: Obj; mergeTags: string[] } {
   const text = readProjectFile(path, root, label, MAX_COMPOSE_BYTES);
   const lines = text.split('\n').filter((l) => !/^\s*#/.test(l));
   const jinja = lines.findIndex((l) => JINJA.some((test) => test(l)));
-  if (jinja >= 0) throw new MigrateInputError(`${label}: template syntax ({{ }} / {% %}) — render the template first, then migrate the result`);
+  if (jinja >= 0) throw new MigrateInputError(`${label}: template syntax ({{ }} / {% %}) — render the template first, then migrate the result`, 'template');
   let doc: Document;
   let data: unknown;
+  const mergeTags = new Set<string>();
   try {
     if (flowNesting(text) > MAX_FLOW_NESTING) throw new MigrateInputError(`${label}: [ ] / { } nested more than ${MAX_FLOW_NESTING} deep (the limit of this tool)`);
     const lineCounter = new LineCounter();
@@ -218,28 +231,73 @@ function loadYaml(path: string, label: string, root: string): { text: string; do
     visit(doc, {
       Node(_k, node) {
         const tag = (node as { tag?: string }).tag;
-        if (tag && !tag.startsWith('tag:yaml.org,2002:')) throw new MigrateInputError(`${label}: custom tag ${tag} (compose merge directives such as !reset/!override are not supported by docker-compose 1.29 and cannot be carried over)`);
+        if (tag && MERGE_TAGS.includes(tag)) mergeTags.add(tag);
+        else if (tag && !tag.startsWith('tag:yaml.org,2002:')) throw new MigrateInputError(`${label}: custom tag ${tag} (only compose v2's merge tags !reset and !override are understood)`);
       },
     });
-    if (doc.warnings.length) throw new MigrateInputError(`${label}: ${doc.warnings[0].message.split('\n')[0]}`);
+    const warnings = doc.warnings.filter((w) => !MERGE_TAGS.some((t) => w.message.startsWith(`Unresolved tag: ${t} `)));
+    if (warnings.length) throw new MigrateInputError(`${label}: ${warnings[0].message.split('\n')[0]}`);
     checkAliases(doc, label);
-    data = doc.toJS({ maxAliasCount: 10000 }) as unknown;
+    data = (mergeTags.size ? withTagMarkers(doc) : doc).toJS({ maxAliasCount: 10000 }) as unknown;
   } catch (e) {
     if (e instanceof MigrateInputError) throw e;
     throw new MigrateInputError(`${label}: ${yamlFailure(e)}`);
   }
-  if (data === null || data === undefined) return { text, doc, data: {} };
+  if (data === null || data === undefined) return { text, doc, data: {}, mergeTags: [...mergeTags] };
   if (!isObj(data)) throw new MigrateInputError(`${label}: not a compose file (the top level is not a mapping)`);
-  return { text, doc, data: data as Obj };
+  return { text, doc, data: data as Obj, mergeTags: [...mergeTags] };
+}
+
+/**
+ * A copy of the document in which each `!reset X` is `{"!reset": null}` and each `!override X` is
+ * `{"!override": X}`: the plain data keeps what compose v2's merge does with them (merge.ts).
+ */
+function withTagMarkers(doc: Document): Document {
+  const marked = doc.clone();
+  visit(marked, {
+    Node(_k, node) {
+      const tag = (node as { tag?: string }).tag;
+      if (tag === undefined || !MERGE_TAGS.includes(tag)) return undefined;
+      const inner = node.clone();
+      (inner as { tag?: string }).tag = undefined;
+      const map = new YAMLMap();
+      map.items.push(new Pair(new Scalar(tag), tag === '!reset' ? new Scalar(null) : inner));
+      return map;
+    },
+  });
+  return marked;
+}
+
+/** The paths of one `include:` entry (absolute), and whether it is a plain path (no project_directory/env_file). */
+function includePaths(entry: unknown, from: string, label: string): { paths: string[]; plain: boolean } {
+  if (typeof entry === 'string') return { paths: [join(from, entry)], plain: true };
+  if (isObj(entry)) {
+    const p = entry.path;
+    const list = typeof p === 'string' ? [p] : Array.isArray(p) && p.every((x) => typeof x === 'string') ? (p as string[]) : null;
+    if (list) return { paths: list.map((x) => join(from, x)), plain: Object.keys(entry).every((k) => k === 'path') };
+  }
+  throw new MigrateInputError(`${label}: include: entries must be paths (or {path: ...})`);
 }
 
 /** Loads one compose file; `root` is the project folder, for messages. */
-export function loadComposeFile(path: string, root: string): ComposeFile {
+export function loadComposeFile(path: string, root: string, including: string[] = []): ComposeFile {
   const label = relative(root, path) || basename(path);
-  const { text, doc, data } = loadYaml(path, label, root);
+  const { text, doc, data, mergeTags } = loadYaml(path, label, root);
   for (const k of Object.keys(data)) {
-    if (k === 'include') throw new MigrateInputError(`${label}: top-level include: is not supported (the included files already form one project; migrate does not rewrite include-based setups: list the files with -f if you want them merged)`);
     if (!TOP_KEYS.has(k) && !k.startsWith('x-')) throw new MigrateInputError(`${label}: unknown top-level key "${k}"`);
+  }
+  let include: ComposeFile['include'];
+  if (data.include !== undefined && data.include !== null) {
+    if (!Array.isArray(data.include)) throw new MigrateInputError(`${label}: include: is not a list`);
+    if (including.length >= MAX_INCLUDE_DEPTH) throw new MigrateInputError(`${label}: include: nested more than ${MAX_INCLUDE_DEPTH} deep`);
+    const entries = data.include.map((e) => includePaths(e, dirname(path), label));
+    const files: ComposeFile[] = [];
+    for (const p of entries.flatMap((e) => e.paths)) {
+      if (p === path || including.includes(p)) throw new MigrateInputError(`${label}: include: loop through ${relative(root, p)}`);
+      if (!isInside(root, p)) throw new MigrateInputError(`${label}: include: ${relative(root, p)} is outside the project folder`);
+      files.push(loadComposeFile(p, root, [...including, path]));
+    }
+    include = { files, plain: entries.every((e) => e.plain) };
   }
   const raw = data.services ?? {};
   if (!isObj(raw)) throw new MigrateInputError(`${label}: services: is not a mapping`);
@@ -253,7 +311,7 @@ export function loadComposeFile(path: string, root: string): ComposeFile {
     services[name] = resolveExtends(path, name, cache, root, []);
     if (isObj(raw[name]) && (raw[name] as Obj).extends !== undefined) extended.add(name);
   }
-  return { path, name: basename(path), text, doc, data, services, extended };
+  return { path, name: basename(path), text, doc, data, services, extended, mergeTags, ...(include ? { include } : {}) };
 }
 
 /** The service with `extends:` applied (recursively), the way compose does: the extending service overrides. */

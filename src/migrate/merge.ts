@@ -2,9 +2,31 @@
 // merge_service_dicts): mappings merge key by key, volumes/devices merge by container path,
 // ports/expose/cap_add/... are unions, dns/env_file/tmpfs are lists or strings, and everything
 // else (command, entrypoint, image, ...) is replaced by the override.
+// Compose v2's merge tags arrive as markers (load.ts): `{"!reset": null}` removes what the files
+// before set, `{"!override": X}` replaces it with X instead of merging.
 import type { Json, Obj } from './load.js';
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Compose v2's merge tags, as load.ts marks them. */
+export const MERGE_TAGS = ['!reset', '!override'];
+const isReset = (v: Json | undefined): boolean => isObj(v) && Object.keys(v).length === 1 && '!reset' in v;
+const isOverride = (v: Json | undefined): v is { '!override': Json } => isObj(v) && Object.keys(v).length === 1 && '!override' in v;
+
+/** A value with its markers applied to nothing before it: `!reset` entries dropped, `!override` unwrapped. */
+export function resolveTags(v: Json): Json {
+  if (isOverride(v)) return resolveTags(v['!override']);
+  if (Array.isArray(v)) return v.filter((x) => !isReset(x)).map(resolveTags);
+  if (isObj(v)) {
+    const out: Obj = {};
+    for (const [k, x] of Object.entries(v)) if (!isReset(x)) out[k] = resolveTags(x);
+    return out;
+  }
+  return v;
+}
+
+/** Whether a value holds a marker anywhere. */
+const hasTags = (v: Json | undefined): boolean => isReset(v) || isOverride(v) || (Array.isArray(v) ? v.some(hasTags) : isObj(v) && Object.values(v).some(hasTags));
 
 /** `K=V` lists and mappings -> mapping; `K` alone maps to null. */
 export function toMap(v: Json | undefined, sep = '='): Obj {
@@ -67,6 +89,28 @@ export function mergeService(base: Obj, over: Obj): Obj {
   const out: Obj = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = base[k];
+    if (isReset(v)) {
+      delete out[k];
+      continue;
+    }
+    if (isOverride(v)) {
+      out[k] = resolveTags(v['!override']);
+      continue;
+    }
+    if (hasTags(v) && (b === undefined || b === null || !isObj(v))) {
+      out[k] = resolveTags(v);
+      continue;
+    }
+    if (hasTags(v)) {
+      // a marker inside a mapping (`environment: {A: !reset}`): that entry is reset or replaced
+      const m: Obj = { ...(isObj(b) ? b : toMap(b)) };
+      for (const [ek, ev] of Object.entries(v as Obj)) {
+        if (isReset(ev)) delete m[ek];
+        else m[ek] = isOverride(ev) ? resolveTags(ev['!override']) : isObj(m[ek]) && isObj(ev) ? (mergeService({ x: m[ek] }, { x: ev }).x as Json) : resolveTags(ev);
+      }
+      out[k] = m;
+      continue;
+    }
     if (b === undefined || b === null) {
       out[k] = v;
       continue;
@@ -146,7 +190,11 @@ export function mergeService(base: Obj, over: Obj): Obj {
 /** Top-level volumes/networks/secrets/configs: mappings merge per entry. */
 export function mergeTop(base: Obj, over: Obj): Obj {
   const out: Obj = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = isObj(base[k]) && isObj(v) ? { ...(base[k] as Obj), ...v } : v ?? base[k] ?? null;
+  for (const [k, v] of Object.entries(over)) {
+    if (isReset(v)) delete out[k];
+    else if (isOverride(v)) out[k] = resolveTags(v['!override']);
+    else out[k] = isObj(base[k]) && isObj(v) ? (resolveTags({ ...(base[k] as Obj), ...v }) as Obj) : v === null ? (base[k] ?? null) : resolveTags(v);
+  }
   return out;
 }
 

@@ -15,10 +15,11 @@
 // definitions under one name (an override changed it), the definition most commands ran keeps the
 // name and each other one becomes NAME-PROFILE, with a network alias NAME so other containers still
 // reach it by its old host name. References (depends_on, links, network_mode, volumes_from) follow.
+import { dirname } from 'node:path';
 import { Document, isMap, isPair, isScalar, isSeq, Pair, parseDocument, visit, YAMLMap, YAMLSeq, type Node } from 'yaml';
 import { classify, type Group, type OldCommand, type ServiceClass } from './detect.js';
 import { isObj, YAML11, type ComposeFile, type Json, type Obj } from './load.js';
-import { canonical, mergeService, mergeTop, normalizeService, sameService } from './merge.js';
+import { canonical, MERGE_TAGS, mergeService, mergeTop, normalizeService, resolveTags, sameService } from './merge.js';
 import { mapTopRefs, noTopRenames, RENAMABLE, renamedDefinition, sameDef, usesDefaultNetwork, type TopRenames } from './top-renames.js';
 
 /** The migration cannot produce an equivalent file: a reason, nothing written (exit 1). */
@@ -37,6 +38,8 @@ export interface Effective {
   /** Files that defined each service, in merge order. */
   from: Record<string, ComposeFile[]>;
   top: Record<TopKind, Obj>;
+  /** Services and top-level entries that came through `include:` (compose v2 imports them). */
+  imported: { services: Set<string>; top: Record<TopKind, Set<string>> };
 }
 
 export interface OutService {
@@ -54,6 +57,8 @@ export interface OutService {
   sources: ComposeFile[];
   mergedFrom: string[];
   cls: ServiceClass;
+  /** Comes through the new file's `include:` (as it did before): not written as a service. */
+  included?: boolean;
 }
 
 export interface Plan {
@@ -70,6 +75,8 @@ export interface Plan {
   oldArgs: string[];
   /** Per old command: whether its new command needs `--profile` (false when it ran only profile-less services). */
   profiled: boolean[];
+  /** The file whose `include:` the new file keeps. */
+  includer?: ComposeFile;
   content: string;
 }
 
@@ -80,14 +87,58 @@ export function effectiveOf(cmd: OldCommand): Effective {
   const services: Record<string, Obj> = {};
   const from: Record<string, ComposeFile[]> = {};
   const top = { volumes: {}, networks: {}, secrets: {}, configs: {} } as Record<TopKind, Obj>;
-  for (const f of cmd.files) {
+  const imported = { services: new Set<string>(), top: { volumes: new Set(), networks: new Set(), secrets: new Set(), configs: new Set() } as Record<TopKind, Set<string>> };
+  const add = (f: ComposeFile, viaInclude: boolean) => {
+    // included files first: compose v2 imports them into the including file's project
+    for (const inc of f.include?.files ?? []) add(inc, true);
     for (const [n, s] of Object.entries(f.services)) {
-      services[n] = services[n] ? mergeService(services[n], s) : s;
+      services[n] = services[n] ? mergeService(services[n], s) : (resolveTags(s) as Obj);
       (from[n] ??= []).push(f);
+      if (viaInclude) imported.services.add(n);
     }
-    for (const k of TOP_KINDS) if (isObj(f.data[k])) top[k] = mergeTop(top[k], f.data[k] as Obj);
+    for (const k of TOP_KINDS) {
+      if (!isObj(f.data[k])) continue;
+      top[k] = mergeTop(top[k], f.data[k] as Obj);
+      if (viaInclude) for (const n of Object.keys(f.data[k] as Obj)) imported.top[k].add(n);
+    }
+  };
+  for (const f of cmd.files) add(f, false);
+  return { services, from, top, imported };
+}
+
+/** Every file a group reads: its own, and those their `include:` brings in. */
+export function filesRead(files: ComposeFile[]): ComposeFile[] {
+  const out: ComposeFile[] = [];
+  const add = (f: ComposeFile) => {
+    if (out.includes(f)) return;
+    out.push(f);
+    f.include?.files.forEach(add);
+  };
+  files.forEach(add);
+  return out;
+}
+
+/**
+ * The one file whose `include:` the new file keeps: it must sit in the group's folder (its paths stay
+ * valid) and be in every command (else the included services would join commands that never had
+ * them); included services and entries must stay as included (one file cannot include and change them).
+ */
+function includeOf(group: Group, effs: Effective[]): ComposeFile | undefined {
+  const includers = group.files.filter((f) => f.include);
+  if (includers.length === 0) return undefined;
+  const [f] = includers;
+  const name = f.name;
+  if (includers.length > 1) throw new MigrateRefusal(`more than one file uses include: (${includers.map((x) => x.name).join(', ')}); one file can keep only one include: list`);
+  if (dirname(f.path) !== group.folder) throw new MigrateRefusal(`${name} uses include: but lies outside the folder of the new file; its include: paths would change meaning`);
+  const missing = group.commands.find((c) => !c.files.includes(f));
+  if (missing) throw new MigrateRefusal(`${name} uses include:, and the command ${missing.files.map((x) => `-f ${x.name}`).join(' ')} does not run it; the included services would join that profile`);
+  const imported = [...effs[0].imported.services];
+  for (const n of imported) {
+    const defs = new Set(effs.map((e) => key(e.services[n] ?? {})));
+    const own = effs[0].from[n].filter((x) => !filesRead(f.include!.files).includes(x));
+    if (defs.size > 1 || own.length) throw new MigrateRefusal(`service ${n} comes from ${name}'s include: and ${own.map((x) => x.name).join(', ') || 'an overlay'} changes it; one file cannot both include a service and change it`);
   }
-  return { services, from, top };
+  return f;
 }
 
 function preferredProfile(cmd: OldCommand, eff: Effective): string | undefined {
@@ -200,8 +251,13 @@ export function planGroup(group: Group): Plan {
   const effs = cmds.map(effectiveOf);
   const own = new Set(effs.flatMap((e) => Object.values(e.services).flatMap((s) => ownProfiles(s) ?? [])));
   assignProfiles(cmds, effs, own);
+  const includer = includeOf(group, effs);
   const { renames: topRenames, effs: renamedEffs } = splitTopLevel(group, effs);
   const top = mergeTopLevel(group, renamedEffs);
+  if (includer) {
+    // entries the include: brings in stay where they are defined
+    for (const k of TOP_KINDS) for (const n of effs[0].imported.top[k]) if (top[k][n] !== undefined && effs.every((e) => e.imported.top[k].has(n))) delete top[k][n];
+  }
 
   let renames: Map<string, string>[] = cmds.map(() => new Map());
   let outs: OutService[] = [];
@@ -239,10 +295,12 @@ export function planGroup(group: Group): Plan {
         const first = v.cmds[0];
         const from = effs[first].from[orig];
         const unchanged = key(v.def) === key(effs[first].services[orig]) && JSON.stringify(v.def) === JSON.stringify(effs[first].services[orig]);
+        const included = includer !== undefined && effs[0].imported.services.has(orig);
         outs.push({
           name,
           orig,
-          profiles: kept ?? (all ? null : v.cmds.map((i) => cmds[i].profile)),
+          ...(included ? { included } : {}),
+          profiles: included ? null : kept ?? (all ? null : v.cmds.map((i) => cmds[i].profile)),
           ownProfiles: kept !== null,
           commands: v.cmds,
           def: name === orig ? v.def : withAlias(v.def, orig),
@@ -268,6 +326,7 @@ export function planGroup(group: Group): Plan {
     topRenames,
     oldArgs: cmds.map((c) => (c.implicit && c.files.length <= 2 ? '' : c.files.map((f) => `-f ${f.name}`).join(' '))),
     profiled: cmds.map((c) => outs.some((o) => o.profiles?.includes(c.profile))),
+    ...(includer ? { includer } : {}),
     content: '',
   };
   plan.content = writeFile(plan);
@@ -340,7 +399,7 @@ function splitTopLevel(group: Group, effs: Effective[]): { renames: TopRenames[]
         delete top[kind][from];
       }
     }
-    return { services, from: e.from, top };
+    return { services, from: e.from, top, imported: e.imported };
   });
   return { renames, effs: out };
 }
@@ -381,7 +440,7 @@ function pairIn(map: unknown, name: string): { pair: Pair; first: boolean } | un
 const expected = (o: OutService): Obj => (o.profiles ? { ...o.def, profiles: o.profiles } : o.def);
 
 function writeFile(plan: Plan): string {
-  const copy = new Set(plan.services.filter((o) => o.copyFrom || o.sources.length));
+  const copy = new Set(plan.services.filter((o) => !o.included && (o.copyFrom || o.sources.length)));
   for (let attempt = 0; attempt < 3; attempt++) {
     const text = buildDoc(plan, copy);
     // read it back: an anchor that resolves differently, or not at all, falls back to plain values
@@ -479,9 +538,14 @@ function buildDoc(plan: Plan, copy: Set<OutService>): string | undefined {
       root.items.push(src ? (src.pair.clone() as Pair) : new Pair(doc.createNode(k), doc.createNode(v)));
     }
   }
+  if (plan.includer) {
+    const src = pairIn(plan.includer.doc.contents, 'include');
+    if (src) root.items.push(src.pair.clone() as Pair);
+  }
   const services = new YAMLMap();
   doc.set('services', services);
   for (const o of plan.services) {
+    if (o.included) continue;
     let pair: Pair<Node, Node>;
     const src = copy.has(o) && o.copyFrom ? pairIn(o.copyFrom.doc.get('services', true), o.orig) : undefined;
     if (src && isMap(src.pair.value)) {
@@ -514,6 +578,12 @@ function buildDoc(plan: Plan, copy: Set<OutService>): string | undefined {
     }
     doc.set(k, map);
   }
+  // compose v2's merge tags did their work in the merge; in one file they would mean nothing (or break 1.29)
+  visit(doc, {
+    Node(_k, node) {
+      if (MERGE_TAGS.includes((node as { tag?: string }).tag ?? '')) (node as { tag?: string }).tag = undefined;
+    },
+  });
   try {
     return doc.toString(FMT);
   } catch {

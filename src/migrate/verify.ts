@@ -5,13 +5,15 @@
 // is missing, both sides go through this module's own model of compose's merge (services and
 // top-level entries only), and the output says so. docker-compose 1.29 is not used: it cannot read
 // most real files (v2-only keys), so it judged too little.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isMap, parseDocument } from 'yaml';
+import { isMap, isSeq, parseDocument } from 'yaml';
 import { isObj, YAML11, type Obj } from './load.js';
 import { canonical, describeDifference, sameService } from './merge.js';
-import { TOP_KINDS, unrename, type Plan } from './plan.js';
+import { filesRead, TOP_KINDS, unrename, type Plan } from './plan.js';
+import { groupSecrets, redactFor } from './secrets.js';
+import { readInputFile } from '../safety/read.js';
 import { composeConfig, composeV2, namesInEnvFile, variablesIn, type ComposeCli, type ConfigResult } from './compose-v2.js';
 import { inverseOf, mapTopKeys, mapTopRefs } from './top-renames.js';
 import { basename, dirname, resolve } from 'node:path';
@@ -181,15 +183,33 @@ interface Attempt {
  * A copy of a compose text whose env_file entries may be missing (`required: false`, compose 2.24+) and
  * whose `extends: file:` points at the original place; used for the old files and the new one alike.
  */
-function withOptionalEnvFiles(text: string, from: string): string {
+function withOptionalEnvFiles(text: string, from: string, optional = true): string {
   const doc = parseDocument(text, { uniqueKeys: false });
+  // include: paths are relative to the including file, which the copy is not beside
+  const include = doc.get('include', true);
+  if (isSeq(include)) {
+    include.items = include.items.map((item) => {
+      const v = (item as { toJSON(): unknown }).toJSON();
+      if (typeof v === 'string') return doc.createNode(resolve(from, v));
+      if (isObj(v)) {
+        const e: Obj = { ...v };
+        for (const k of ['path', 'env_file']) {
+          if (typeof e[k] === 'string') e[k] = resolve(from, e[k] as string);
+          else if (Array.isArray(e[k])) e[k] = (e[k] as string[]).map((p) => resolve(from, String(p)));
+        }
+        if (typeof e.project_directory === 'string') e.project_directory = resolve(from, e.project_directory);
+        return doc.createNode(e);
+      }
+      return item;
+    }) as typeof include.items;
+  }
   const services = doc.get('services', true);
-  if (!isMap(services)) return text;
+  if (!isMap(services)) return doc.toString();
   for (const item of services.items) {
     const svc = item.value;
     if (!isMap(svc)) continue;
     const env = svc.get('env_file', true);
-    const value = env === undefined ? undefined : (svc.toJSON() as Obj).env_file;
+    const value = env === undefined || !optional ? undefined : (svc.toJSON() as Obj).env_file;
     if (value !== undefined && value !== null) {
       const list = (Array.isArray(value) ? value : [value]).map((e) => (isObj(e) ? { ...e, required: false } : { path: String(e), required: false }));
       svc.set('env_file', doc.createNode(list));
@@ -200,14 +220,14 @@ function withOptionalEnvFiles(text: string, from: string): string {
   return doc.toString();
 }
 
-async function checkV2(plan: Plan, cli: ComposeCli, tmp: string): Promise<Check> {
+async function checkV2(plan: Plan, cli: ComposeCli, tmp: string, hide: (t: string) => string): Promise<Check> {
   const { group } = plan;
   const unset = unsetVariables(plan);
   const attempts: Attempt[] = [{ label: '' }, { label: 'missing env files taken as empty', optionalEnvFiles: true }];
   if (unset.length) {
     const names = `${unset.slice(0, 4).join(', ')}${unset.length > 4 ? ', ...' : ''}`;
     // a path where a variable starts a volume (`${DATA}:/var/lib/x`), else "1" (a valid port, number, boolean, tag)
-    const text = group.files.map((f) => f.text).join('\n');
+    const text = filesRead(group.files).map((f) => f.text).join('\n');
     const typed = Object.fromEntries(
       unset.map((n) => {
         if (new RegExp(`\\b(read_only|privileged|tty|stdin_open|init|attachable|internal|external|required)\\s*:\\s*["']?\\$\\{?${n}\\b`).test(text)) return [n, 'true'];
@@ -219,15 +239,15 @@ async function checkV2(plan: Plan, cli: ComposeCli, tmp: string): Promise<Check>
   }
   let best: { attempt: Attempt; check: Check; loaded: number } | undefined;
   for (const [n, attempt] of attempts.entries()) {
-    const check = await runV2(plan, cli, tmp, attempt, n);
+    const check = await runV2(plan, cli, tmp, attempt, n, hide);
     const loaded = check.perCommand.filter((p) => !(p.result === 'cannot load' && p.why?.startsWith('old:'))).length;
     if (!best || loaded > best.loaded) best = { attempt, check, loaded };
     if (loaded === check.perCommand.length) break;
   }
   const { attempt, check, loaded } = best!;
-  if (loaded === 0) return { ...fallback(plan, `compose v2 cannot load the old files: ${check.perCommand[0]?.why ?? ''}`), perCommand: check.perCommand };
+  if (loaded === 0) return { ...fallback(plan, `compose v2 cannot load the old files: ${check.perCommand[0]?.why ?? ''}`, hide), perCommand: check.perCommand };
   // commands compose v2 cannot load even with stand-ins still get the own model's comparison
-  const own = fallback(plan, '');
+  const own = fallback(plan, '', hide);
   for (const p of check.perCommand) {
     if (p.result !== 'cannot load' || !p.why?.startsWith('old:')) continue;
     const mine = own.perCommand.find((x) => x.command === p.command && x.extra === p.extra);
@@ -237,23 +257,25 @@ async function checkV2(plan: Plan, cli: ComposeCli, tmp: string): Promise<Check>
   return attempt.label ? { ...check, method: `${check.method} (with stand-ins: ${attempt.label})` } : check;
 }
 
+const ENV_MAX_BYTES = 1024 * 1024;
+
 /** Variables the old files use that neither the environment nor the folder's .env sets. */
 function unsetVariables(plan: Plan): string[] {
   let known = new Set<string>();
   try {
-    known = namesInEnvFile(readFileSync(join(plan.group.folder, '.env'), 'utf8'));
+    known = namesInEnvFile(readInputFile(join(plan.group.folder, '.env'), '.env', ENV_MAX_BYTES));
   } catch {
-    // no .env
+    // no .env (or none this tool reads)
   }
-  return [...new Set(plan.group.files.flatMap((f) => variablesIn(f.text)))].filter((v) => process.env[v] === undefined && !known.has(v)).sort();
+  return [...new Set(filesRead(plan.group.files).flatMap((f) => variablesIn(f.text)))].filter((v) => process.env[v] === undefined && !known.has(v)).sort();
 }
 
-async function runV2(plan: Plan, cli: ComposeCli, tmp: string, attempt: Attempt, n: number): Promise<Check> {
+async function runV2(plan: Plan, cli: ComposeCli, tmp: string, attempt: Attempt, n: number, hide: (t: string) => string): Promise<Check> {
   const { group } = plan;
   const dir = join(tmp, `attempt-${n}`);
   mkdirSync(dir, { recursive: true });
   const newFile = join(dir, plan.newName);
-  writeFileSync(newFile, attempt.optionalEnvFiles ? withOptionalEnvFiles(plan.content, group.folder) : plan.content);
+  writeFileSync(newFile, attempt.optionalEnvFiles || plan.includer ? withOptionalEnvFiles(plan.content, group.folder, attempt.optionalEnvFiles) : plan.content);
   const oldPath = new Map<string, string>();
   group.files.forEach((f, k) => {
     if (!attempt.optionalEnvFiles) return oldPath.set(f.path, f.path);
@@ -271,8 +293,8 @@ async function runV2(plan: Plan, cli: ComposeCli, tmp: string, attempt: Attempt,
       jobs.push({
         i,
         extra,
-        old: composeConfig(cli, { files: cmd.files.map((f) => oldPath.get(f.path) ?? f.path), projectDir: dirname(cmd.files[0].path), project: cmd.project, profiles: extras, envFiles: cmd.envFiles, vars: attempt.vars }),
-        now: composeConfig(cli, { files: [newFile], projectDir: group.folder, project, profiles: [...(plan.profiled[i] ? [cmd.profile] : []), ...extras], envFiles: cmd.envFiles, vars: attempt.vars }),
+        old: composeConfig(cli, { files: cmd.files.map((f) => oldPath.get(f.path) ?? f.path), projectDir: dirname(cmd.files[0].path), project: cmd.project, profiles: extras, envFiles: cmd.envFiles, vars: attempt.vars, redact: hide }),
+        now: composeConfig(cli, { files: [newFile], projectDir: group.folder, project, profiles: [...(plan.profiled[i] ? [cmd.profile] : []), ...extras], envFiles: cmd.envFiles, vars: attempt.vars, redact: hide }),
       });
     }
   });
@@ -291,7 +313,7 @@ async function runV2(plan: Plan, cli: ComposeCli, tmp: string, attempt: Attempt,
       perCommand.push({ command: j.i, extra: j.extra, result: 'cannot load', why: `new: ${now.why}` });
       continue;
     }
-    const diffs = differences(normalizedProject(old.json as Obj), asOld(plan, j.i, now.json as Obj));
+    const diffs = differences(normalizedProject(old.json as Obj), asOld(plan, j.i, now.json as Obj)).map(hide);
     if (diffs.length) {
       problems.push(`${at}: ${diffs.join('; ')}`);
       perCommand.push({ command: j.i, extra: j.extra, result: 'differs', why: diffs[0] });
@@ -300,28 +322,45 @@ async function runV2(plan: Plan, cli: ComposeCli, tmp: string, attempt: Attempt,
   return { method: `${cli.label} config of every old and new command, whole project`, v2: true, problems, perCommand };
 }
 
+/** What the own model does not know: compose v2's merge tags and `include:` (only compose v2 can judge them). */
+function beyondOwnModel(plan: Plan): string[] {
+  const out: string[] = [];
+  const files = filesRead(plan.group.files);
+  const tagged = files.filter((f) => f.mergeTags.length);
+  if (tagged.length) out.push(`${tagged.map((f) => f.name).join(', ')} use${tagged.length === 1 ? 's' : ''} compose v2's merge tags (${[...new Set(tagged.flatMap((f) => f.mergeTags))].join(', ')}), which only compose v2 can check`);
+  if (plan.group.files.some((f) => f.include)) out.push('include: is resolved by compose v2, which is needed to check it');
+  return out;
+}
+
 /** The tool's own model of compose's merge, both sides. */
-function fallback(plan: Plan, reason: string): Check {
+function fallback(plan: Plan, reason: string, hide: (t: string) => string = (t) => t): Check {
+  const method = `own model of compose's merge, not compose itself (${hide(reason)})`;
+  const beyond = beyondOwnModel(plan);
+  if (beyond.length) {
+    const why = `${beyond.join('; ')}; the own model refuses them (${hide(reason)})`;
+    return { method, v2: false, problems: [why], perCommand: plan.group.commands.map((_, i) => ({ command: i, result: 'differs' as const, why })) };
+  }
   const newModel = model(parseDocument(plan.content, YAML11).toJS({ maxAliasCount: 10000 }) as Obj);
   const problems: string[] = [];
   const perCommand: Check['perCommand'] = [];
   plan.group.commands.forEach((_, i) => {
     const old: Model = { services: plan.effective[i].services, top: plan.effective[i].top };
     for (const extra of [undefined, ...ownProfiles(old.services)]) {
-      const p = compare(plan, i, old, newModel, extra);
+      const p = compare(plan, i, old, newModel, extra).map(hide);
       problems.push(...p);
       perCommand.push({ command: i, extra, result: p.length ? 'differs' : 'equal', ...(p.length ? { why: p[0] } : {}) });
     }
   });
-  return { method: `own model of compose's merge, not compose itself (${reason})`, v2: false, problems, perCommand };
+  return { method, v2: false, problems, perCommand };
 }
 
 export async function checkEquivalence(plan: Plan): Promise<Check> {
   const { cli, why } = composeV2();
-  if (!cli) return fallback(plan, why);
+  const hide = redactFor(groupSecrets(plan.group));
+  if (!cli) return fallback(plan, why, hide);
   const tmp = mkdtempSync(join(tmpdir(), 'cpd-migrate-'));
   try {
-    return await checkV2(plan, cli, tmp);
+    return await checkV2(plan, cli, tmp, hide);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
