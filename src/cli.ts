@@ -67,7 +67,7 @@ export function helpText(): string {
     '2 unresolved markers or input error); every scaffold answer flag above changes that answer:',
     ...UPDATE_FLAGS.map(flagLine),
     '',
-    'migrate options:',
+    'migrate options (exit 0 done, 1 refused, 2 input error, 3 done with some sets skipped):',
     ...MIGRATE_FLAGS.map(flagLine),
     '',
     'General:',
