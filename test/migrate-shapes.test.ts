@@ -8,7 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, runCli, snapshot, type CliResult } from './helpers/cli.js';
@@ -195,6 +195,38 @@ bothWays('an include: project: the new file keeps include:, the overlay becomes 
   }
 });
 
+test('include: outside the project, in a loop, or fanning out past the limit: the including file is skipped with the reason, in time', () => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ 'docker-compose.yml': 'include:\n  - ../outside.yml\nservices:\n  a:\n    image: x\n' }, /docker-compose\.yml: include: \.\.\/outside\.yml is outside the project folder/],
+    [{ 'docker-compose.yml': 'include:\n  - b.yml\nservices:\n  a:\n    image: x\n', 'b.yml': 'include:\n  - docker-compose.yml\nservices:\n  b:\n    image: x\n' }, /b\.yml: include: loop through docker-compose\.yml/],
+    [
+      {
+        'docker-compose.yml': `include:\n${Array.from({ length: 30 }, (_, i) => `  - p${i}.yml\n`).join('')}services:\n  a:\n    image: x\n`,
+        ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`p${i}.yml`, `include:\n${Array.from({ length: 30 }, (_, j) => `  - q${j}.yml\n`).join('')}`])),
+        ...Object.fromEntries(Array.from({ length: 30 }, (_, j) => [`q${j}.yml`, `services:\n  q${j}:\n    image: x\n`])),
+      },
+      /\.yml: include: brings in more than 200 files/,
+    ],
+  ];
+  for (const [files, message] of cases) {
+    const dir = join(mkdtempSync(join(tmpdir(), 'cpd-migrate-shapes-')), 'inc');
+    try {
+      for (const [p, text] of Object.entries(files)) {
+        mkdirSync(join(dir, p, '..'), { recursive: true });
+        writeFileSync(join(dir, p), text);
+      }
+      const t = Date.now();
+      const r = runCli(['migrate', dir, '--dry-run'], dir);
+      assert.ok(Date.now() - t < 20_000);
+      assert.is(r.code, 2, r.stdout);
+      assert.match(r.stderr, message);
+      assert.not.match(r.stderr, /unexpected error|\n\s+at /);
+    } finally {
+      cleanup(dir);
+    }
+  }
+});
+
 // --- issue 19: secrets, progress, bounded reads --------------------------------------------------
 
 const SECRET = 'hunter2-S3cr3t';
@@ -259,6 +291,23 @@ test('bounded reads: a 700 MB sparse .env is refused at once, in one line', () =
     assert.is(r.code, 2, r.stdout);
     assert.match(r.stderr, /^error: cannot migrate \.env: \d+ bytes, more than the \d+ this tool reads$/m);
     assert.not.match(r.stderr, /unexpected error|\n\s+at /);
+  } finally {
+    cleanup(dir);
+  }
+});
+
+test('bounded reads: a 700 MB sparse file where docs/MIGRATION.md goes is not read; nothing written', () => {
+  const dir = copyFixture('template-beside-split');
+  try {
+    mkdirSync(join(dir, 'docs'));
+    execFileSync('truncate', ['-s', '700M', join(dir, 'docs/MIGRATION.md')]);
+    const t = Date.now();
+    const r = runCli(['migrate', dir, '--yes'], dir, { CPD_MIGRATE_COMPOSE: 'none' });
+    assert.ok(Date.now() - t < 20_000, `took ${Date.now() - t} ms`);
+    assert.is(r.code, 1, r.stdout);
+    assert.match(r.stderr, /^error: docs\/MIGRATION\.md is larger than 4 MiB; migrate does not replace or move it$/m);
+    assert.match(r.stderr, 'Nothing was changed.');
+    assert.not.ok(existsSync(join(dir, 'compose.yaml')));
   } finally {
     cleanup(dir);
   }

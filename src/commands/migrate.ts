@@ -6,7 +6,7 @@
 // leaves every file as it was. Exit codes: 0 done (or nothing to do), 1 refused (no set can migrate,
 // a path is unsafe, writing failed) or declined, 2 usage error or input it cannot read (nothing
 // else to migrate), 3 done for some sets, others skipped (SOME_SKIPPED).
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { UsageError } from '../cli/flags.js';
@@ -22,6 +22,7 @@ import { MigrateRefusal, NEW_FILE, planGroup, type Plan } from '../migrate/plan.
 import { checkEquivalence, type Check } from '../migrate/verify.js';
 import { ApplyError, applyChanges, inspectPath, UnsafePathError, withSignalsHeld, type Change, type PathState } from '../pipeline/apply.js';
 import { CancelledAfterApply, CancelledError } from '../pipeline/cancel.js';
+import { MAX_INPUT_BYTES } from '../safety/read.js';
 import { printableLine } from '../safety/text.js';
 
 export interface MigrateOptions {
@@ -125,6 +126,13 @@ export interface WritePlan {
  */
 function currentOf(dir: string, path: string, what: 'write' | 'move'): { content: string | null; mode: number | null } | string {
   let s: PathState;
+  // bounded: nothing migrate writes over or moves is that big (a 700 MB file there is not read at all)
+  try {
+    const st = lstatSync(join(dir, path));
+    if (st.isFile() && st.size > MAX_INPUT_BYTES) return `${path} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB; migrate does not replace or move it`;
+  } catch {
+    // absent (or not reachable): inspectPath says which
+  }
   try {
     s = inspectPath(dir, path);
   } catch (e) {

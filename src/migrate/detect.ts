@@ -136,7 +136,9 @@ export function commandsOf(files: ComposeFile[], rel: string, base0?: ComposeFil
   const byName = base !== undefined && suffixOf(base.name) === '';
   const auto = base && !byName ? undefined : files.find((f) => suffixOf(f.name) === 'override');
   const commands: OldCommand[] = [];
-  if (base) commands.push({ files: auto ? [base, auto] : [base], implicit: byName, purpose: 'base', profile: '', sources: [], texts: [], envFiles: [] });
+  // a compose-named base by content (docker-compose.prod.yml that others patch) keeps its name's purpose
+  const basePurpose = byName || !base || suffixOf(base.name) === null ? 'base' : purposeOf(base.name);
+  if (base) commands.push({ files: auto ? [base, auto] : [base], implicit: byName, purpose: basePurpose, profile: '', sources: [], texts: [], envFiles: [] });
   else if (auto) throw new MigrateInputError(`${rel}: ${auto.name} without a base docker-compose.yml`);
   const rest = files.filter((f) => f !== base && f !== auto);
   // `X.override` files are applied after `X` (e.g. docker-compose.test.yml + docker-compose.test.override.yml)

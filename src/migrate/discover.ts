@@ -252,7 +252,8 @@ export function discover(root: string): Discovery {
       continue;
     }
     for (const c of inferred) {
-      c.files = withDependencies(c.files, set);
+      // plain `docker compose up` is what it is; an -f list can take what its overlays need
+      if (!c.implicit) c.files = withDependencies(c.files, set);
       const k = key(c.files);
       if (!cmds.has(k)) cmds.set(k, c);
     }

@@ -198,6 +198,8 @@ export interface ComposeFile {
 const TOP_KEYS = new Set(['version', 'name', 'include', 'services', 'volumes', 'networks', 'secrets', 'configs']);
 /** How deep `include:` may nest (compose has no limit; real projects use one or two levels). */
 const MAX_INCLUDE_DEPTH = 5;
+/** Files one compose file may bring in through `include:`, all levels together (a fan-out bomb stops here). */
+export const MAX_INCLUDED_FILES = 200;
 
 // Jinja/cookiecutter markup; Docker's own Go templates (`{{.Name}}` in log tags) start with a dot.
 const JINJA = [(l: string) => /\{%-?\s/.test(l), hasJinjaExpression];
@@ -280,7 +282,7 @@ function includePaths(entry: unknown, from: string, label: string): { paths: str
 }
 
 /** Loads one compose file; `root` is the project folder, for messages. */
-export function loadComposeFile(path: string, root: string, including: string[] = []): ComposeFile {
+export function loadComposeFile(path: string, root: string, including: string[] = [], budget = { files: MAX_INCLUDED_FILES }): ComposeFile {
   const label = relative(root, path) || basename(path);
   const { text, doc, data, mergeTags } = loadYaml(path, label, root);
   for (const k of Object.keys(data)) {
@@ -295,7 +297,8 @@ export function loadComposeFile(path: string, root: string, including: string[] 
     for (const p of entries.flatMap((e) => e.paths)) {
       if (p === path || including.includes(p)) throw new MigrateInputError(`${label}: include: loop through ${relative(root, p)}`);
       if (!isInside(root, p)) throw new MigrateInputError(`${label}: include: ${relative(root, p)} is outside the project folder`);
-      files.push(loadComposeFile(p, root, [...including, path]));
+      if (--budget.files < 0) throw new MigrateInputError(`${label}: include: brings in more than ${MAX_INCLUDED_FILES} files (the limit of this tool)`);
+      files.push(loadComposeFile(p, root, [...including, path], budget));
     }
     include = { files, plain: entries.every((e) => e.plain) };
   }
