@@ -10,23 +10,23 @@ const everyMs = () => {
 };
 
 export interface Progress {
-  /** The set now being checked (0-based) and its folder. */
-  at(index: number, label: string): void;
+  /** How many sets are done, and the folder of the last one started or finished. */
+  at(done: number, label: string): void;
   stop(): void;
 }
 
 export function progress(total: number, write: (s: string) => void = (s) => process.stderr.write(s)): Progress {
   const start = Date.now();
-  let index = 0;
+  let done = 0;
   let label = '';
   const timer = setInterval(() => {
     const s = Math.round((Date.now() - start) / 1000);
-    write(`migrate: checking set ${index + 1} of ${total} (${printableLine(label)}), ${s} s so far\n`);
+    write(`migrate: checked ${done} of ${total} sets, ${s} s so far (at ${printableLine(label)})\n`);
   }, everyMs());
   timer.unref();
   return {
-    at(i, l) {
-      index = i;
+    at(d, l) {
+      done = d;
       label = l;
     },
     stop: () => clearInterval(timer),
