@@ -117,6 +117,18 @@ bothWays('overrides with !reset and !override: carried through the merge with co
   } finally {
     cleanup(dir);
   }
+  // a whole service overridden (replaced, not merged) or reset (gone)
+  const fresh = copyFixture('reset-override');
+  try {
+    writeFileSync(join(fresh, 'alt.yml'), 'services:\n  api: !override\n    image: example/api:3.0\n  cache: !reset {}\n');
+    const whole = runCli(['migrate', fresh, '--dry-run'], fresh, mode.env);
+    assert.is(whole.code, 0, whole.stderr);
+    allEqual(whole, mode);
+    assert.match(whole.stdout, /api-alt \(was api\) +app service +alt +alt\.yml\n/);
+    assert.match(whole.stdout, /^ {2}cache +app service +default, test +docker-compose\.yml$/m, 'no cache in profile alt');
+  } finally {
+    cleanup(fresh);
+  }
 });
 
 bothWays('a base found by its content (lib/shop.base.yml) with overlays that only patch its service: one profile per overlay', (mode) => {

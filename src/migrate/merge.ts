@@ -10,8 +10,8 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 /** Compose v2's merge tags, as load.ts marks them. */
 export const MERGE_TAGS = ['!reset', '!override'];
-const isReset = (v: Json | undefined): boolean => isObj(v) && Object.keys(v).length === 1 && '!reset' in v;
-const isOverride = (v: Json | undefined): v is { '!override': Json } => isObj(v) && Object.keys(v).length === 1 && '!override' in v;
+export const isReset = (v: Json | undefined): boolean => isObj(v) && Object.keys(v).length === 1 && '!reset' in v;
+export const isOverride = (v: Json | undefined): v is { '!override': Json } => isObj(v) && Object.keys(v).length === 1 && '!override' in v;
 
 /** A value with its markers applied to nothing before it: `!reset` entries dropped, `!override` unwrapped. */
 export function resolveTags(v: Json): Json {

@@ -19,7 +19,7 @@ import { dirname } from 'node:path';
 import { Document, isMap, isPair, isScalar, isSeq, Pair, parseDocument, visit, YAMLMap, YAMLSeq, type Node } from 'yaml';
 import { classify, type Group, type OldCommand, type ServiceClass } from './detect.js';
 import { isObj, YAML11, type ComposeFile, type Json, type Obj } from './load.js';
-import { canonical, MERGE_TAGS, mergeService, mergeTop, normalizeService, resolveTags, sameService } from './merge.js';
+import { canonical, isOverride, isReset, MERGE_TAGS, mergeService, mergeTop, normalizeService, resolveTags, sameService } from './merge.js';
 import { mapTopRefs, noTopRenames, RENAMABLE, renamedDefinition, sameDef, usesDefaultNetwork, type TopRenames } from './top-renames.js';
 
 /** The migration cannot produce an equivalent file: a reason, nothing written (exit 1). */
@@ -92,7 +92,16 @@ export function effectiveOf(cmd: OldCommand): Effective {
     // included files first: compose v2 imports them into the including file's project
     for (const inc of f.include?.files ?? []) add(inc, true);
     for (const [n, s] of Object.entries(f.services)) {
-      services[n] = services[n] ? mergeService(services[n], s) : (resolveTags(s) as Obj);
+      // a whole service reset (gone) or overridden (replaced, not merged)
+      if (isReset(s)) {
+        delete services[n];
+        delete from[n];
+        continue;
+      }
+      if (isOverride(s)) {
+        services[n] = resolveTags(s['!override']) as Obj;
+        from[n] = [];
+      } else services[n] = services[n] ? mergeService(services[n], s) : (resolveTags(s) as Obj);
       (from[n] ??= []).push(f);
       if (viaInclude) imported.services.add(n);
     }
