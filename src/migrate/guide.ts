@@ -247,7 +247,9 @@ export function migrationGuide(plans: { plan: Plan; check: Check }[], removeOld:
     '',
     'Inferred commands (nothing in the repository documented them): an override file (`-f base -f override`)',
     'counts as one when it changes a service of the base file or has a service without `image`/`build`; a',
-    'file that only adds complete services is taken as standalone (`-f file`).',
+    'file that only adds complete services is taken as standalone (`-f file`). Without a file named like a',
+    'base, the one whose services are complete and that the others change is the base. An overlay that needs a',
+    'service only another overlay defines runs with that overlay; a command compose v2 cannot load was left out.',
     '',
   );
   return out.join('\n');
