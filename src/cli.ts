@@ -1,5 +1,6 @@
 // create-pio-docker's command line: subcommand dispatch, flag parsing, help, exit codes.
 // Heavy modules (Yeoman, dockerode) are imported only by the subcommand that needs them.
+import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ANSWER_FLAGS, answerHelpLines, flagAnswers, SCAFFOLD_SWITCHES, UsageError, verifyHelpLines, type FlagSpec } from './cli/flags.js';
@@ -74,7 +75,8 @@ export function helpText(): string {
     flagLine({ name: 'help', short: 'h', help: 'show this help' }),
     flagLine({ name: 'version', short: 'v', help: 'print the version' }),
     '',
-    'Exit codes: 0 done, 1 failed (e.g. files in the way), 2 usage or input error, 130 cancelled.',
+    'Exit codes: 0 done, 1 failed (e.g. files in the way), 2 usage or input error, 130 cancelled',
+    '(a signal while files are written undoes the write: 128 + the signal, SIGTERM 143).',
     `Without a terminal, every answer must come from a flag, stored answers (${STATE_FILE}) or --yes.`,
     'Run again on a scaffolded project: stored answers are reused, your edits are merged (as update).',
     'DEBUG=1 prints the stack of an unexpected error (please include it when reporting one).',
@@ -222,8 +224,8 @@ export async function main(argv: string[]): Promise<number> {
 
 // Errors that are the input's fault (exit 2) and failures to write (exit 1): one line each.
 const INPUT_ERRORS = new Set(['UsageError', 'AnswersError', 'PioConfigError', 'StateError', 'UpdateError', 'InputFileError', 'MigrateInputError']);
-const WRITE_ERRORS = new Set(['UnsafePathError', 'ApplyError']);
-const CANCELLED = new Set(['CancelledError', 'CancelledAfterApply']);
+const WRITE_ERRORS = new Set(['UnsafePathError', 'ApplyError', 'NoDirHandlesError']);
+const CANCELLED = new Set(['CancelledError', 'CancelledDuringApply', 'CancelledAfterApply']);
 
 /** Known failures get one clear line and their exit code; anything else is a bug: say how to report it. */
 function report(e: unknown): number {
@@ -231,7 +233,9 @@ function report(e: unknown): number {
   const line = (text: string) => process.stderr.write(`${printable(text)}\n`);
   if (CANCELLED.has(err.name)) {
     line(err.message);
-    return 130;
+    // By a signal: 128 + its number, as a shell reports a process the signal ended.
+    const signal = (err as { signal?: NodeJS.Signals }).signal;
+    return signal ? 128 + osConstants.signals[signal] : 130;
   }
   if (INPUT_ERRORS.has(err.name)) {
     line(`error: ${err.message}`);
