@@ -274,6 +274,26 @@ test('temp files a killed run left are removed by the next run: only the tool\'s
   }
 });
 
+test('without /proc/self/fd (not mounted): one line, exit 1, nothing written', () => {
+  const parent = base();
+  try {
+    const repo = join(parent, 'repo');
+    mkdirSync(repo);
+    writeFileSync(join(repo, 'platformio.ini'), TWO_ENVS_INI);
+    // A mount namespace of its own, with /proc unmounted (root only; elsewhere the test says why not).
+    const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'umount -l /proc && exec "$0" "$@"', process.execPath, BIN, '--yes'], { cwd: repo, encoding: 'utf8' });
+    if (r.status !== 1 && /unshare|umount/.test(r.stderr)) {
+      console.log(`  (skipped: cannot unmount /proc in a namespace here: ${r.stderr.trim().split('\n')[0]})`);
+      return;
+    }
+    assert.is(r.status, 1, r.stderr);
+    assert.is(r.stderr, 'error: cannot work safely here: /proc/self/fd is not available (Linux with /proc mounted is needed: every file is read and written relative to a folder already opened and checked)\nNothing was changed.\n');
+    assert.equal(readdirSync(repo), ['platformio.ini']);
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
 /**
  * Scaffolds a fresh project and delivers `signal` while the write is under way: the CLI is stopped
  * (SIGSTOP) at its first change in the project, the signal queued, then it continues. Retries when
