@@ -86,10 +86,6 @@ export class DirHandles {
     return h;
   }
 
-  get rootFd(): number {
-    return this.open.get('')!.fd;
-  }
-
   get rootStat(): Stats {
     return this.open.get('')!.stat;
   }
