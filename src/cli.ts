@@ -1,9 +1,11 @@
 // create-pio-docker's command line: subcommand dispatch, flag parsing, help, exit codes.
 // Heavy modules (Yeoman, dockerode) are imported only by the subcommand that needs them.
+import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ANSWER_FLAGS, answerHelpLines, flagAnswers, SCAFFOLD_SWITCHES, UsageError, verifyHelpLines, type FlagSpec } from './cli/flags.js';
 import { STATE_FILE, TOOL_VERSION } from './paths.js';
+import { becomeOwner, ownerToBecome } from './cli/owner.js';
 import { errnoText } from './safety/errno.js';
 import { printable, printableLine } from './safety/text.js';
 
@@ -32,6 +34,9 @@ const UPDATE_FLAGS: FlagSpec[] = [
   { name: 'force', help: 'overwrite files in the way that were never generated (not your merged edits)' },
   { name: 'yes', short: 'y', help: 'defaults for answers neither stored nor given (e.g. runner counts with --runners github)' },
 ];
+
+/** Every command that reads or writes the repository takes it (verify keeps root: see src/cli/owner.ts). */
+const AS_ROOT: FlagSpec = { name: 'as-root', help: 'run as root even in a repository another user owns (by default root becomes its owner first)' };
 
 const MIGRATE_FLAGS: FlagSpec[] = [
   { name: 'yes', short: 'y', help: 'accept the proposed mapping without asking' },
@@ -73,8 +78,11 @@ export function helpText(): string {
     'General:',
     flagLine({ name: 'help', short: 'h', help: 'show this help' }),
     flagLine({ name: 'version', short: 'v', help: 'print the version' }),
+    flagLine(AS_ROOT),
     '',
-    'Exit codes: 0 done, 1 failed (e.g. files in the way), 2 usage or input error, 130 cancelled.',
+    'Exit codes: 0 done, 1 failed (e.g. files in the way), 2 usage or input error, 130 cancelled',
+    '(a signal while files are written undoes the write: 128 + the signal, SIGTERM 143).',
+    'Run as root in a repository another user owns, every command but verify runs as that user.',
     `Without a terminal, every answer must come from a flag, stored answers (${STATE_FILE}) or --yes.`,
     'Run again on a scaffolded project: stored answers are reused, your edits are merged (as update).',
     'DEBUG=1 prints the stack of an unexpected error (please include it when reporting one).',
@@ -105,19 +113,37 @@ function oneDir(positionals: string[]): string {
 }
 
 async function scaffold(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, optionsOf([...ANSWER_FLAGS, ...SCAFFOLD_SWITCHES]));
+  const { values, positionals } = parse(args, optionsOf([...ANSWER_FLAGS, ...SCAFFOLD_SWITCHES, AS_ROOT]));
   if (values.help) return help();
   const dir = oneDir(positionals);
   const flags = flagAnswers(values as Record<string, string | undefined>);
-  await checkFolder(dir);
   const options = { flagAnswers: flags, yes: Boolean(values.yes), force: Boolean(values.force) };
   // Without a terminal nothing is prompted, so neither Yeoman nor the prompt library is loaded.
   if (!(process.stdin.isTTY && process.stdout.isTTY)) {
-    const { scaffoldWithoutTerminal } = await import('./pipeline/scaffold.js');
+    const { scaffoldWithoutTerminal } = await loadThenBecomeOwner(dir, values, () => import('./pipeline/scaffold.js'));
+    await checkFolder(dir);
     return scaffoldWithoutTerminal(dir, options);
   }
-  const { runApp } = await import('./run-generator.js');
+  const { runApp } = await loadThenBecomeOwner(dir, values, () => import('./run-generator.js'));
+  await checkFolder(dir);
   return runApp(dir, { ...options, interactive: true });
+}
+
+/**
+ * Loads the command's modules (and, before becoming the owner, every template), then, as root in a
+ * repository another user owns, becomes that user (src/cli/owner.ts) before anything in it is read.
+ * Loading comes first because the owner may not be able to read the tool's own files (npx's cache
+ * under /root).
+ */
+async function loadThenBecomeOwner<T>(dir: string, values: Record<string, unknown>, load: () => Promise<T>): Promise<T> {
+  const mod = await load();
+  const owner = ownerToBecome(dir, Boolean(values['as-root']));
+  if (owner) {
+    const { preloadTemplates } = await import('./render/template.js');
+    preloadTemplates();
+    becomeOwner(owner);
+  }
+  return mod;
 }
 
 /** The project folder must exist and be a folder: nothing is created above the project. */
@@ -133,17 +159,19 @@ async function checkFolder(dir: string): Promise<void> {
 }
 
 async function envs(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: 'boolean' } });
+  const { values, positionals } = parse(args, { json: { type: 'boolean' }, ...optionsOf([AS_ROOT]) });
   if (values.help) return help();
-  const { envsCommand } = await import('./commands/envs.js');
-  return envsCommand(oneDir(positionals), { json: Boolean(values.json) });
+  const dir = oneDir(positionals);
+  const [{ envsCommand }] = await loadThenBecomeOwner(dir, values, () => Promise.all([import('./commands/envs.js'), import('./pipeline/selection.js'), import('./presets/choose.js')]));
+  return envsCommand(dir, { json: Boolean(values.json) });
 }
 
 async function project(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: 'boolean' } });
+  const { values, positionals } = parse(args, { json: { type: 'boolean' }, ...optionsOf([AS_ROOT]) });
   if (values.help) return help();
-  const { projectCommand } = await import('./presets/project-command.js');
-  return projectCommand(oneDir(positionals), { json: Boolean(values.json) });
+  const dir = oneDir(positionals);
+  const { projectCommand } = await loadThenBecomeOwner(dir, values, () => import('./presets/project-command.js'));
+  return projectCommand(dir, { json: Boolean(values.json) });
 }
 
 async function verify(args: string[]): Promise<number> {
@@ -174,21 +202,22 @@ async function verify(args: string[]): Promise<number> {
 }
 
 async function update(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, optionsOf([...ANSWER_FLAGS, ...UPDATE_FLAGS]));
+  const { values, positionals } = parse(args, optionsOf([...ANSWER_FLAGS, ...UPDATE_FLAGS, AS_ROOT]));
   if (values.help) return help();
   if (values['dry-run'] && values.check) throw new UsageError('--dry-run and --check do not go together');
   const dir = oneDir(positionals);
-  await checkFolder(dir);
   const flags = flagAnswers(values as Record<string, string | undefined>);
-  const { updateCommand } = await import('./commands/update.js');
+  const { updateCommand } = await loadThenBecomeOwner(dir, values, () => import('./commands/update.js'));
+  await checkFolder(dir);
   return updateCommand(dir, { dryRun: Boolean(values['dry-run']), check: Boolean(values.check), force: Boolean(values.force), yes: Boolean(values.yes), flagAnswers: flags });
 }
 
 async function migrate(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, optionsOf(MIGRATE_FLAGS));
+  const { values, positionals } = parse(args, optionsOf([...MIGRATE_FLAGS, AS_ROOT]));
   if (values.help) return help();
-  const { migrateCommand } = await import('./commands/migrate.js');
-  return migrateCommand(oneDir(positionals), {
+  const dir = oneDir(positionals);
+  const { migrateCommand } = await loadThenBecomeOwner(dir, values, () => import('./commands/migrate.js'));
+  return migrateCommand(dir, {
     yes: Boolean(values.yes),
     dryRun: Boolean(values['dry-run']),
     removeOld: Boolean(values['remove-old']),
@@ -222,8 +251,8 @@ export async function main(argv: string[]): Promise<number> {
 
 // Errors that are the input's fault (exit 2) and failures to write (exit 1): one line each.
 const INPUT_ERRORS = new Set(['UsageError', 'AnswersError', 'PioConfigError', 'StateError', 'UpdateError', 'InputFileError', 'MigrateInputError']);
-const WRITE_ERRORS = new Set(['UnsafePathError', 'ApplyError']);
-const CANCELLED = new Set(['CancelledError', 'CancelledAfterApply']);
+const WRITE_ERRORS = new Set(['UnsafePathError', 'ApplyError', 'NoDirHandlesError']);
+const CANCELLED = new Set(['CancelledError', 'CancelledDuringApply', 'CancelledAfterApply']);
 
 /** Known failures get one clear line and their exit code; anything else is a bug: say how to report it. */
 function report(e: unknown): number {
@@ -231,7 +260,9 @@ function report(e: unknown): number {
   const line = (text: string) => process.stderr.write(`${printable(text)}\n`);
   if (CANCELLED.has(err.name)) {
     line(err.message);
-    return 130;
+    // By a signal: 128 + its number, as a shell reports a process the signal ended.
+    const signal = (err as { signal?: NodeJS.Signals }).signal;
+    return signal ? 128 + osConstants.signals[signal] : 130;
   }
   if (INPUT_ERRORS.has(err.name)) {
     line(`error: ${err.message}`);

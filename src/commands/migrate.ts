@@ -20,7 +20,7 @@ import { progress } from '../migrate/progress.js';
 import { MigrateInputError } from '../migrate/load.js';
 import { MigrateRefusal, NEW_FILE, planGroup, type Plan } from '../migrate/plan.js';
 import { checkEquivalence, type Check } from '../migrate/verify.js';
-import { ApplyError, applyChanges, inspectPath, UnsafePathError, withSignalsHeld, type Change, type PathState } from '../pipeline/apply.js';
+import { ApplyError, applyUntilSignal, inspectPath, UnsafePathError, type Change, type PathState } from '../pipeline/apply.js';
 import { CancelledAfterApply, CancelledError } from '../pipeline/cancel.js';
 import { MAX_INPUT_BYTES } from '../safety/read.js';
 import { printableLine } from '../safety/text.js';
@@ -337,7 +337,7 @@ export async function migrateCommand(dir: string, opts: MigrateOptions): Promise
   }
   let signal: NodeJS.Signals | null;
   try {
-    ({ signal } = withSignalsHeld(() => applyChanges(dir, wp.changes)));
+    ({ late: signal } = await applyUntilSignal(dir, wp.changes));
   } catch (e) {
     if (!(e instanceof UnsafePathError) && !(e instanceof ApplyError)) throw e;
     const lines = e instanceof UnsafePathError ? e.problems : [e.message];

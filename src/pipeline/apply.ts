@@ -1,27 +1,20 @@
-// The only code that writes into a user's project. Every change is checked first (the path stays
-// inside the project, no folder on the way and no target is a symlink, nothing changed since it was
-// planned), then every new content goes to a temp file beside its target, and only then are the
-// temp files renamed into place. Any failure puts back exactly what was there: all or nothing.
-// The whole apply is synchronous, so a signal (handled on the event loop) cannot cut it in half.
+// The only code that writes into a user's project. Every folder on the way is opened from the
+// repository root one component at a time, never through a symlink, and every later step (reading
+// what is there, making a folder, a temp file, a rename, a rollback) goes through that open handle
+// (src/pipeline/dir-handles.ts): a folder swapped for a link during the run cannot redirect a
+// write. Every change is checked first (the path stays inside the project, no folder on the way and
+// no target is a symlink, nothing changed since it was planned), then every new content goes to a
+// temp file beside its target, and only then are the temp files renamed into place. Any failure
+// puts back exactly what was there: all or nothing. The write is synchronous, so a signal (handled
+// on the event loop) cannot cut it in half; one that arrived during it undoes it (applyUntilSignal).
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  fchmodSync,
-  fchownSync,
-  fsyncSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmdirSync,
-  unlinkSync,
-  writeSync,
-  type Stats,
-} from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, renameSync, rmdirSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { fsReason } from '../safety/errno.js';
 import { printableLine } from '../safety/text.js';
+import { CancelledDuringApply } from './cancel.js';
+import { at, DirHandles, lstatAt, readAt } from './dir-handles.js';
+import { removeStaleTemps } from './stale-temps.js';
 
 export interface WriteChange {
   kind: 'write';
@@ -65,15 +58,6 @@ export class ApplyError extends Error {
   }
 }
 
-function lstatOrNull(p: string): Stats | null {
-  try {
-    return lstatSync(p);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-}
-
 /** `a/b/c` -> checked relative path parts; throws on anything that could leave the project. */
 export function pathParts(path: string): string[] {
   const parts = path.split('/');
@@ -84,49 +68,68 @@ export function pathParts(path: string): string[] {
 }
 
 export type PathState =
-  | { kind: 'file'; content: string; stat: Stats }
+  | { kind: 'file'; content: string; bytes: Buffer; stat: Stats }
   | { kind: 'absent' }
   | { kind: 'symlink' }
   | { kind: 'blocked'; why: string };
 
-/**
- * What is at `path` without following any symlink: the file's content, absent, a symlink (at the
- * path itself), or blocked (a symlinked or non-folder parent, a folder or special file in the way).
- */
-export function inspectPath(root: string, path: string): PathState {
+/** inspectPath through folders already open (a run's DirHandles). */
+function inspectIn(h: DirHandles, path: string): PathState {
   const parts = pathParts(path);
-  let at = root;
-  for (const [i, part] of parts.slice(0, -1).entries()) {
-    at = join(at, part);
-    const st = lstatOrNull(at);
-    const shown = parts.slice(0, i + 1).join('/');
-    if (st === null) return { kind: 'absent' };
-    if (st.isSymbolicLink()) return { kind: 'blocked', why: `${shown}/ is a symlink; files are never written through one` };
-    if (!st.isDirectory()) return { kind: 'blocked', why: `${shown} is a file where a folder is needed` };
-  }
-  const target = join(root, path);
-  const st = lstatOrNull(target);
-  if (st === null) return { kind: 'absent' };
-  if (st.isSymbolicLink()) return { kind: 'symlink' };
-  if (st.isDirectory()) return { kind: 'blocked', why: `${path} is a folder where a file is needed` };
-  if (!st.isFile()) return { kind: 'blocked', why: `${path} is not a regular file` };
-  return { kind: 'file', content: readFileSync(target, 'utf8'), stat: st };
+  const dir = h.folder(parts.slice(0, -1));
+  if (dir.kind !== 'dir') return dir;
+  const f = readAt(dir.fd, parts[parts.length - 1], path);
+  return f.kind === 'file' ? { kind: 'file', content: f.bytes.toString('utf8'), bytes: f.bytes, stat: f.stat } : f;
 }
 
-/** The problems that stop these changes, as one line each (empty: safe to apply). */
-export function checkChanges(root: string, changes: Change[]): string[] {
+/**
+ * What is at `path` without following any symlink: the file's content, absent, a symlink (at the
+ * path itself), or blocked (a symlinked or non-folder parent, a folder or special file in the way,
+ * a file too large to read). Every folder on the way is opened with no-follow from the root, and
+ * the file is read relative to its folder's handle (src/pipeline/dir-handles.ts), so a folder
+ * swapped for a link during the check is never read through.
+ */
+export function inspectPath(root: string, path: string): PathState {
+  pathParts(path);
+  const h = DirHandles.openRoot(root);
+  if (h === null) return { kind: 'absent' };
+  try {
+    return inspectIn(h, path);
+  } catch (e) {
+    throw named(e, root, path);
+  } finally {
+    h.close();
+  }
+}
+
+/** An error from a handle-relative path (`/proc/self/fd/N/x`) names the file the user knows instead. */
+function named(e: unknown, root: string, path: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err.path === 'string' && err.path.startsWith('/proc/self/fd/')) {
+    const shown = join(root, path);
+    err.message = err.message.split(err.path).join(shown);
+    err.path = shown;
+  }
+  return e;
+}
+
+/** What the check saw at a change's path: the file (its identity, mode and owner), nothing, or a link. */
+type Seen = { kind: 'file'; stat: Stats } | { kind: 'absent' } | { kind: 'symlink' };
+
+/** The problems that stop these changes, as one line each (empty: safe to apply), and what was seen. */
+function checkIn(h: DirHandles, changes: Change[]): { problems: string[]; seen: Map<string, Seen> } {
   const problems: string[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, Seen>();
   for (const c of changes) {
     if (seen.has(c.path)) problems.push(`${c.path}: planned twice`);
-    seen.add(c.path);
     let s: PathState;
     try {
-      s = inspectPath(root, c.path);
+      s = inspectIn(h, c.path);
     } catch (e) {
       problems.push(e instanceof UnsafePathError ? e.message : `${c.path}: ${fsReason(e)}`);
       continue;
     }
+    seen.set(c.path, s.kind === 'file' ? { kind: 'file', stat: s.stat } : s.kind === 'symlink' ? { kind: 'symlink' } : { kind: 'absent' });
     if (s.kind === 'blocked') problems.push(s.why);
     else if (s.kind === 'symlink') {
       if (!(c.kind === 'write' && c.replaceLink)) problems.push(`${c.path} is a symlink; files are never written through one`);
@@ -136,146 +139,214 @@ export function checkChanges(root: string, changes: Change[]): string[] {
       if (!c.replaceLink) problems.push(`${c.path} changed while the tool was running; run it again`);
     }
   }
-  return problems;
+  return { problems, seen };
 }
 
-/** Who should own what we create: the project folder's owner when we run as root (not root's). */
-function ownerFor(root: string): { uid: number; gid: number } | null {
-  if (process.getuid?.() !== 0) return null;
-  const st = lstatSync(root);
-  return st.uid === 0 ? null : { uid: st.uid, gid: st.gid };
+/** The problems that stop these changes, as one line each (empty: safe to apply). */
+export function checkChanges(root: string, changes: Change[]): string[] {
+  const h = DirHandles.openRoot(root);
+  if (h === null) return [`${printableLine(root)}: no such folder`];
+  try {
+    return checkIn(h, changes).problems;
+  } finally {
+    h.close();
+  }
 }
 
-const tmpName = (target: string, tag: string) => join(dirname(target), `.${basename(target)}.cpd-${process.pid}-${randomBytes(4).toString('hex')}.${tag}`);
+const tmpName = (name: string, tag: 'tmp' | 'old') => `.${name}.cpd-${process.pid}-${randomBytes(4).toString('hex')}.${tag}`;
 
-interface Done {
-  target: string;
-  /** Where the replaced (or deleted) file waits until the end; null when there was none. */
+const changedError = (path: string) => Object.assign(new Error(`${path} changed while the tool was running; run it again`), { code: 'ECHANGED' });
+
+/** One change on its way: the folder handle it happens in, and what is where. */
+interface Step {
+  change: Change;
+  /** The file's name in its folder. */
+  name: string;
+  dirFd: number;
+  /** The new content's temp file (a write), until renamed into place. */
+  tmp: string | null;
+  /** Identity of the new file, to tell it from anything put in its place. */
+  tmpId: { dev: number; ino: number } | null;
+  /** Where the replaced (or deleted) entry waits until the end. */
   backup: string | null;
-  /** The new file is in place (a write). */
   placed: boolean;
 }
 
-/** Writes `content` to a new temp file beside `target` (never following a link), synced to disk. */
-function writeTemp(target: string, content: string, mode: number, owner: { uid: number; gid: number } | null): string {
-  const tmp = tmpName(target, 'tmp');
-  const fd = openSync(tmp, 'wx', 0o600);
+/** Writes `content` to a new temp file in folder `dirFd` (O_EXCL, never through a link), synced to disk. */
+function writeTemp(dirFd: number, name: string, content: string, mode: number, owner: { uid: number; gid: number } | null): { tmp: string; id: { dev: number; ino: number } } {
+  const tmp = tmpName(name, 'tmp');
+  const fd = openSync(at(dirFd, tmp), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     const buf = Buffer.from(content, 'utf8');
     for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
     if (owner) fchownSync(fd, owner.uid, owner.gid);
     fchmodSync(fd, mode);
     fsyncSync(fd);
+    const st = fstatSync(fd);
+    closeSync(fd);
+    return { tmp, id: { dev: st.dev, ino: st.ino } };
   } catch (e) {
     closeSync(fd);
-    unlinkSync(tmp);
+    tryUnlink(at(dirFd, tmp));
     throw e;
   }
-  closeSync(fd);
-  return tmp;
+}
+
+/** A staged apply: every new file in place, every replaced one kept aside until commit() or rollback(). */
+export interface Staged {
+  /** Drops the kept files, prunes folders a deletion emptied, removes stale temp files; returns those. */
+  commit(): string[];
+  /** Puts back exactly what was there. */
+  rollback(): void;
+}
+
+export interface ApplyOptions {
+  /** Paths whose folders are searched for temp files a killed run left (default: the changes' paths). */
+  cleanIn?: string[];
+  /** Tests: make one step fail as a full disk would, before or after files were renamed. */
+  faults?: { path: string; phase: 'temp' | 'commit' } | null;
+}
+
+/**
+ * Checks and writes the changes, keeping what they replace until commit() (see Staged). Throws
+ * UnsafePathError (nothing touched) when a check fails, ApplyError (everything restored) when the
+ * file system fails part-way or a path changes under it.
+ */
+export function stageChanges(root: string, changes: Change[], opts: ApplyOptions = {}): Staged {
+  const fault = (path: string, phase: 'temp' | 'commit') => {
+    if (opts.faults?.path === path && opts.faults.phase === phase) throw Object.assign(new Error('simulated failure'), { code: 'ENOSPC' });
+  };
+  const h = DirHandles.openRoot(root);
+  if (h === null) throw new UnsafePathError([`${printableLine(root)}: no such folder`]);
+  let steps: Step[] = [];
+  let current = '';
+  try {
+    const { problems, seen } = checkIn(h, changes);
+    if (problems.length) throw new UnsafePathError(problems);
+    // Root in another user's repository (--as-root): what it creates goes to that user, through handles.
+    const euid = process.geteuid?.();
+    const owner = euid === 0 && h.rootStat.uid !== 0 ? { uid: h.rootStat.uid, gid: h.rootStat.gid } : null;
+    steps = changes.map((c) => ({ change: c, name: '', dirFd: -1, tmp: null, tmpId: null, backup: null, placed: false }));
+    // 1. folders and temp files; no file of the project is touched so far
+    for (const step of steps) {
+      const c = step.change;
+      current = c.path;
+      const parts = pathParts(c.path);
+      step.name = parts[parts.length - 1];
+      const dir = h.folder(parts.slice(0, -1), { create: c.kind === 'write', owner });
+      if (dir.kind !== 'dir') throw changedError(c.path);
+      step.dirFd = dir.fd;
+      if (c.kind !== 'write') continue;
+      const old = seen.get(c.path);
+      const st = old?.kind === 'file' ? old.stat : null;
+      // A replaced file keeps its owner and mode (plus the exec bit a script needs).
+      const mode = st ? (st.mode & 0o7777) | (c.executable ? 0o111 & ((st.mode & 0o444) >> 2) : 0) : (c.mode ?? (c.executable ? 0o755 : 0o644));
+      const own = st && euid === 0 ? { uid: st.uid, gid: st.gid } : owner;
+      fault(c.path, 'temp');
+      const t = writeTemp(dir.fd, step.name, c.content, mode, own);
+      step.tmp = t.tmp;
+      step.tmpId = t.id;
+    }
+    // 2. renames, each replacing a whole file; what stands at the path must still be what was checked
+    for (const step of steps) {
+      const c = step.change;
+      current = c.path;
+      fault(c.path, 'commit');
+      const now = lstatAt(step.dirFd, step.name);
+      const was = seen.get(c.path);
+      const same = was?.kind === 'file' ? now !== null && now.isFile() && now.dev === was.stat.dev && now.ino === was.stat.ino : was?.kind === 'symlink' ? now !== null && now.isSymbolicLink() : now === null;
+      if (!same) throw changedError(c.path);
+      if (now !== null) {
+        const backup = tmpName(step.name, 'old');
+        renameSync(at(step.dirFd, step.name), at(step.dirFd, backup));
+        step.backup = backup;
+      }
+      if (c.kind === 'write') {
+        renameSync(at(step.dirFd, step.tmp!), at(step.dirFd, step.name));
+        step.tmp = null;
+        step.placed = true;
+      }
+    }
+  } catch (e) {
+    rollback(h, steps);
+    h.close();
+    if (e instanceof UnsafePathError) throw e;
+    throw new ApplyError(`${current}: ${fsReason(e)}`, current);
+  }
+  let done = false;
+  return {
+    commit() {
+      if (done) return [];
+      done = true;
+      try {
+        for (const s of steps) if (s.backup) tryUnlink(at(s.dirFd, s.backup));
+        // Folders left empty by a deletion go too (a folder still holding anything stays).
+        for (const s of steps) if (s.change.kind === 'delete') pruneEmpty(h, pathParts(s.change.path));
+        return removeStaleTemps(h, opts.cleanIn ?? changes.map((c) => c.path));
+      } finally {
+        h.close();
+      }
+    },
+    rollback() {
+      if (done) return;
+      done = true;
+      rollback(h, steps);
+      h.close();
+    },
+  };
 }
 
 /**
  * Applies the changes all-or-nothing. Throws UnsafePathError (nothing touched) when a check fails,
  * ApplyError (everything restored) when the file system fails part-way.
- * `faults` lets tests make one step fail as a full disk would, before or after files were renamed.
  */
-export function applyChanges(root: string, changes: Change[], faults: { path: string; phase: 'temp' | 'commit' } | null = null): void {
-  const fault = (path: string, phase: 'temp' | 'commit') => {
-    if (faults?.path === path && faults.phase === phase) throw Object.assign(new Error('simulated failure'), { code: 'ENOSPC' });
-  };
-  const problems = checkChanges(root, changes);
-  if (problems.length) throw new UnsafePathError(problems);
-  const owner = ownerFor(root);
-  const madeDirs: string[] = [];
-  const temps = new Map<string, string>();
-  const done: Done[] = [];
-  let current = '';
-  try {
-    // 1. folders and temp files; the project itself is untouched so far
-    for (const c of changes) {
-      current = c.path;
-      if (c.kind !== 'write') continue;
-      let at = root;
-      for (const part of pathParts(c.path).slice(0, -1)) {
-        at = join(at, part);
-        if (lstatOrNull(at) === null) {
-          mkdirSync(at, 0o755);
-          madeDirs.push(at);
-          if (owner) fchownDir(at, owner);
-        }
-      }
-      const target = join(root, c.path);
-      const old = lstatOrNull(target);
-      // A replaced file keeps its owner and mode (plus the exec bit a script needs).
-      const mode = old?.isFile() ? (old.mode & 0o7777) | (c.executable ? 0o111 & ((old.mode & 0o444) >> 2) : 0) : (c.mode ?? (c.executable ? 0o755 : 0o644));
-      const own = old?.isFile() && process.getuid?.() === 0 ? { uid: old.uid, gid: old.gid } : owner;
-      fault(c.path, 'temp');
-      temps.set(c.path, writeTemp(target, c.content, mode, own));
-    }
-    // 2. renames: each one replaces a whole file
-    for (const c of changes) {
-      current = c.path;
-      fault(c.path, 'commit');
-      const target = join(root, c.path);
-      const entry: Done = { target, backup: null, placed: false };
-      done.push(entry);
-      if (lstatOrNull(target) !== null) {
-        const backup = tmpName(target, 'old');
-        renameSync(target, backup);
-        entry.backup = backup;
-      }
-      if (c.kind === 'write') {
-        renameSync(temps.get(c.path)!, target);
-        temps.delete(c.path);
-        entry.placed = true;
-      }
-    }
-  } catch (e) {
-    rollback(done, temps, madeDirs);
-    throw new ApplyError(`${current}: ${fsReason(e)}`, current);
-  }
-  for (const d of done) if (d.backup) tryUnlink(d.backup);
-  // Folders left empty by a deletion go too (a folder still holding anything stays).
-  for (const c of changes) if (c.kind === 'delete') pruneEmpty(root, c.path);
+export function applyChanges(root: string, changes: Change[], faults: ApplyOptions['faults'] = null): string[] {
+  return stageChanges(root, changes, { faults }).commit();
 }
 
-function pruneEmpty(root: string, path: string): void {
-  const parts = pathParts(path).slice(0, -1);
-  for (let n = parts.length; n > 0; n--) {
+/** Removes folders a deletion left empty, innermost first, through their parents' handles. */
+function pruneEmpty(h: DirHandles, parts: string[]): void {
+  for (let n = parts.length - 1; n > 0; n--) {
     try {
-      rmdirSync(join(root, ...parts.slice(0, n)));
+      rmdirSync(at(h.fdOf(parts.slice(0, n - 1)), parts[n - 1]));
     } catch {
       return;
     }
   }
 }
 
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Lets the event loop run the signal listeners for signals that arrived during synchronous work. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+}
+
 /**
- * Runs `fn` with SIGINT/SIGTERM/SIGHUP held back. Node runs signal listeners on the event loop,
- * so while a synchronous apply runs none can interrupt it; without a listener the process would
- * die mid-write. Returns the first signal that arrived, for the caller to act on afterwards.
+ * Applies the changes with SIGINT/SIGTERM/SIGHUP held back. Node runs signal listeners on the
+ * event loop, so a signal that arrives during the (synchronous) write is only seen afterwards: the
+ * loop is let run before the kept files are dropped, and a signal seen then undoes the whole write
+ * (CancelledDuringApply: nothing written). A signal after that point is returned as `late`: every
+ * file was written in full. Without the listeners, a signal would kill the process mid-write.
  */
-export function withSignalsHeld<T>(fn: () => T): { value: T; signal: NodeJS.Signals | null } {
+export async function applyUntilSignal(root: string, changes: Change[], opts: ApplyOptions = {}): Promise<{ late: NodeJS.Signals | null; removedTemps: string[] }> {
   let signal: NodeJS.Signals | null = null;
   const hold = (s: NodeJS.Signals) => {
     signal ??= s;
   };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  for (const s of signals) process.on(s, hold);
+  for (const s of SIGNALS) process.on(s, hold);
   try {
-    return { value: fn(), signal };
+    const staged = stageChanges(root, changes, opts);
+    await settle();
+    if (signal) {
+      staged.rollback();
+      throw new CancelledDuringApply(signal);
+    }
+    const removedTemps = staged.commit();
+    await settle();
+    return { late: signal, removedTemps };
   } finally {
-    for (const s of signals) process.off(s, hold);
-  }
-}
-
-function fchownDir(dir: string, owner: { uid: number; gid: number }): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fchownSync(fd, owner.uid, owner.gid);
-  } finally {
-    closeSync(fd);
+    for (const s of SIGNALS) process.off(s, hold);
   }
 }
 
@@ -287,19 +358,24 @@ function tryUnlink(p: string): void {
   }
 }
 
-function rollback(done: Done[], temps: Map<string, string>, madeDirs: string[]): void {
-  for (const d of [...done].reverse()) {
+function rollback(h: DirHandles, steps: Step[]): void {
+  for (const s of [...steps].reverse()) {
     try {
-      if (d.placed && d.backup === null) unlinkSync(d.target);
-      if (d.backup) renameSync(d.backup, d.target);
+      if (s.placed && s.backup === null) {
+        // Only the file this run placed (an entry swapped in since is not ours to remove).
+        const now = lstatAt(s.dirFd, s.name);
+        if (now && s.tmpId && now.dev === s.tmpId.dev && now.ino === s.tmpId.ino) unlinkSync(at(s.dirFd, s.name));
+      }
+      if (s.backup) renameSync(at(s.dirFd, s.backup), at(s.dirFd, s.name));
     } catch {
       /* best effort: keep restoring the others */
     }
+    if (s.tmp) tryUnlink(at(s.dirFd, s.tmp));
   }
-  for (const t of temps.values()) tryUnlink(t);
-  for (const dir of madeDirs.reverse()) {
+  for (const d of [...h.made].reverse()) {
     try {
-      rmdirSync(dir);
+      const now = lstatAt(d.parentFd, d.name);
+      if (now?.isDirectory() && now.dev === d.dev && now.ino === d.ino) rmdirSync(at(d.parentFd, d.name));
     } catch {
       /* not empty: something else is in it */
     }

@@ -1,5 +1,6 @@
-// How a run ends when the user stops it: at a prompt (nothing written) or by a signal during a
-// write (held until every file was written in full). The CLI prints the message and exits 130.
+// How a run ends when the user stops it: at a prompt (nothing written), or by a signal during a
+// write (the write is undone) or just after it (every file written in full). The CLI prints the
+// message and exits 130 (a prompt) or 128 + the signal's number (SIGINT 130, SIGTERM 143, SIGHUP 129).
 
 /** The user cancelled at a prompt: nothing was written. */
 export class CancelledError extends Error {
@@ -9,9 +10,17 @@ export class CancelledError extends Error {
   }
 }
 
+/** A signal arrived while the files were being written: everything was put back. */
+export class CancelledDuringApply extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`Cancelled (${signal}): nothing written.`);
+    this.name = 'CancelledDuringApply';
+  }
+}
+
 /** Cancelled by a signal after the files were written in full. */
 export class CancelledAfterApply extends Error {
-  constructor(readonly signal: string) {
+  constructor(readonly signal: NodeJS.Signals) {
     super(`Cancelled (${signal}) after writing: every file above was written in full.`);
     this.name = 'CancelledAfterApply';
   }

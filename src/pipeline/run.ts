@@ -1,14 +1,15 @@
 // The one write step behind the scaffold and `update`: plan, refuse or report, apply, summarise.
-// Returns the exit code: 0 done or up to date, 1 conflicts, files in the way, or (check) out of
+// A signal during the write undoes it (CancelledDuringApply). Returns the exit code: 0 done or up to date, 1 conflicts, files in the way, or (check) out of
 // date, 2 unresolved markers from an earlier run.
 import type { Answers } from '../answers.js';
 import { unifiedDiff } from '../update/diff3.js';
 import type { EnvChanges } from '../update/envs-diff.js';
-import { applyChanges, withSignalsHeld } from './apply.js';
+import { applyUntilSignal } from './apply.js';
 import { planRun, type Plan } from './plan.js';
 import { CancelledAfterApply } from './cancel.js';
 import { blockedText, nextSteps, summaryText } from './report.js';
-import type { LoadedState } from './state.js';
+import { STATE_FILE, type LoadedState } from './state.js';
+import { printableLine } from '../safety/text.js';
 
 export interface Output {
   out: (text: string) => void;
@@ -34,7 +35,7 @@ export function plan(req: RunRequest): Plan {
   return planRun(req);
 }
 
-export function execute(req: RunRequest, p: Plan, io: Output = STDIO, opts: { firstRun?: boolean } = {}): number {
+export async function execute(req: RunRequest, p: Plan, io: Output = STDIO, opts: { firstRun?: boolean } = {}): Promise<number> {
   if (p.unresolved.length) {
     io.err(`error: unresolved conflict markers (<<<<<<< / >>>>>>>) from an earlier run in:\n${p.unresolved.map((f) => `  ${f}`).join('\n')}\nResolve them (keep the lines you want, delete the marker lines), then run again. Nothing was written.\n`);
     return 2;
@@ -61,9 +62,11 @@ export function execute(req: RunRequest, p: Plan, io: Output = STDIO, opts: { fi
     io.err(summaryText(p, req.envChanges, { dryRun: true }));
     return p.conflicts.length ? 1 : 0;
   }
-  const { signal } = withSignalsHeld(() => applyChanges(req.root, p.changes));
+  // Temp files a killed run left are looked for beside every computed path, changed or not.
+  const { late, removedTemps } = await applyUntilSignal(req.root, p.changes, { cleanIn: [...p.files.map((f) => f.path), STATE_FILE] });
+  if (removedTemps.length) io.err(`removed ${removedTemps.length} temp file${removedTemps.length > 1 ? 's' : ''} that an interrupted run left: ${removedTemps.map(printableLine).join(', ')}\n`);
   io.out(summaryText(p, req.envChanges));
   if (opts.firstRun && p.changes.length) io.out(nextSteps(req.answers));
-  if (signal) throw new CancelledAfterApply(signal);
+  if (late) throw new CancelledAfterApply(late);
   return p.conflicts.length ? 1 : 0;
 }
