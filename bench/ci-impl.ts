@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { defaultAnswers, validateAnswers, type Answers } from '../src/answers.js';
+import { defaultAnswers, validateAnswers, type Answers } from '../src/core/answers.js';
 import { renderContext } from '../src/render/context.js';
 import { renderWorkflow } from '../src/render/workflow.js';
 import { GOLDEN_SETS } from '../test/golden-sets.js';

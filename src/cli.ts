@@ -3,9 +3,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ANSWER_FLAGS, answerHelpLines, flagAnswers, SCAFFOLD_SWITCHES, UsageError, verifyHelpLines, type FlagSpec } from './cli/flags.js';
-import { STATE_FILE, TOOL_VERSION } from './paths.js';
-import { errnoText } from './safety/errno.js';
-import { printable, printableLine } from './safety/text.js';
+import { STATE_FILE, TOOL_VERSION } from './core/paths.js';
+import { errnoText } from './core/safety/errno.js';
+import { printable, printableLine } from './core/safety/text.js';
 
 const COMMANDS = [
   { name: '[DIR]', help: 'scaffold the Docker build environment into DIR (default: .)' },

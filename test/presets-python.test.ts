@@ -13,7 +13,7 @@ import { readPythonProject } from '../src/presets/python-wheels/read.js';
 import { pythonsFor } from '../src/presets/python-wheels/versions.js';
 import { pipDownloads, pipEnv, wheelTags } from '../src/presets/python-wheels/verify.js';
 import { readProject } from '../src/pipeline/selection.js';
-import { VERSIONS } from '../src/versions.js';
+import { VERSIONS } from '../src/core/versions.js';
 import { PRESET_GOLDEN_SETS } from './golden-sets.js';
 import { readState, removeProject, ROOT, runCli, snapshot, tempProject } from './helpers/cli.js';
 

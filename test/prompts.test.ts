@@ -4,7 +4,7 @@ import { presetById, PRESETS } from '../src/presets/index.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { askAll, type AskContext, type Question } from '../src/questions.js';
-import { AnswersError, CHECKS, defaultAnswers } from '../src/answers.js';
+import { AnswersError, CHECKS, defaultAnswers } from '../src/core/answers.js';
 import { ANSWERS, answerSpec } from '../src/cli/flags.js';
 
 const project = {

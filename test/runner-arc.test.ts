@@ -4,8 +4,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
-import { defaultAnswers, type Answers } from '../src/answers.js';
-import { FILES } from '../src/paths.js';
+import { defaultAnswers, type Answers } from '../src/core/answers.js';
+import { FILES } from '../src/core/paths.js';
 import { renderAll } from '../src/render/index.js';
 
 /** Top-level keys of the chart's values.yaml (set or commented out there). */

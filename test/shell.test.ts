@@ -7,8 +7,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { defaultAnswers, type Answers, type EnvAnswer } from '../src/answers.js';
-import { FILES } from '../src/paths.js';
+import { defaultAnswers, type Answers, type EnvAnswer } from '../src/core/answers.js';
+import { FILES } from '../src/core/paths.js';
 import { shellRenderers } from '../src/render/shell.js';
 
 const ENVS: EnvAnswer[] = [

@@ -10,7 +10,7 @@ import { readEnvs, type EnvsReport } from '../platformio/index.js';
 import { entryOf } from '../presets/registry.js';
 import { locate, projectFolder } from '../pipeline/location.js';
 import { loadState } from '../pipeline/state.js';
-import { printableLine } from '../safety/text.js';
+import { printableLine } from '../core/safety/text.js';
 
 /**
  * One line for a table cell: multi-line values (e.g. `platform =` + next line) flattened, control

@@ -18,7 +18,7 @@ import { MigrateRefusal, NEW_FILE, planGroup, type Plan } from '../migrate/plan.
 import { checkEquivalence, type Check } from '../migrate/verify.js';
 import { ApplyError, applyChanges, inspectPath, UnsafePathError, withSignalsHeld, type Change, type PathState } from '../pipeline/apply.js';
 import { CancelledAfterApply, CancelledError } from '../pipeline/cancel.js';
-import { printableLine } from '../safety/text.js';
+import { printableLine } from '../core/safety/text.js';
 
 export interface MigrateOptions {
   yes: boolean;

@@ -4,11 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { imageRepo, type Answers } from '../answers.js';
+import { imageRepo, type Answers } from '../core/answers.js';
 import { UsageError } from '../cli/flags.js';
 import { buildImage, BuildError, contextEntries, type BuildEvent, type Step } from '../engine/build.js';
 import { connect, EngineUnavailableError } from '../engine/connect.js';
-import { FILES } from '../paths.js';
+import { FILES } from '../core/paths.js';
 import { loadState, STATE_FILE } from '../pipeline/state.js';
 import { presetOf } from '../presets/index.js';
 import { checkCompose, readComposeFiles } from '../verify/compose-checks.js';

@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type Dockerode from 'dockerode';
 import tar from 'tar-stream';
 import { durationMs, parseResponseLine, Trace, type BuildEvent } from './trace.js';
-import { InputFileError, readInputFile, unreadable } from '../safety/read.js';
+import { InputFileError, readInputFile, unreadable } from '../core/safety/read.js';
 
 export type { BuildEvent } from './trace.js';
 

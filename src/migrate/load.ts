@@ -8,8 +8,8 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { isAlias, isCollection, isPair, isScalar, Lexer, LineCounter, parseDocument, visit, type Document } from 'yaml';
-import { InputFileError, readInputFile } from '../safety/read.js';
-import { printableLine } from '../safety/text.js';
+import { InputFileError, readInputFile } from '../core/safety/read.js';
+import { printableLine } from '../core/safety/text.js';
 import { mergeService } from './merge.js';
 
 /** Input the migration cannot handle: a clear message, nothing written (exit 2). One printable line. */

@@ -20,8 +20,8 @@ import {
   type Stats,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { fsReason } from '../safety/errno.js';
-import { printableLine } from '../safety/text.js';
+import { fsReason } from '../core/safety/errno.js';
+import { printableLine } from '../core/safety/text.js';
 
 export interface WriteChange {
   kind: 'write';

@@ -6,8 +6,8 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { UsageError } from '../cli/flags.js';
-import { STATE_FILE } from '../paths.js';
-import { printableLine } from '../safety/text.js';
+import { STATE_FILE } from '../core/paths.js';
+import { printableLine } from '../core/safety/text.js';
 import { DEFAULT_PRESET, REGISTRY, type PresetEntry } from '../presets/registry.js';
 
 export interface Location {

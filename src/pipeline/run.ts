@@ -1,7 +1,7 @@
 // The one write step behind the scaffold and `update`: plan, refuse or report, apply, summarise.
 // Returns the exit code: 0 done or up to date, 1 conflicts, files in the way, or (check) out of
 // date, 2 unresolved markers from an earlier run.
-import type { Answers } from '../answers.js';
+import type { Answers } from '../core/answers.js';
 import { unifiedDiff } from '../update/diff3.js';
 import type { EnvChanges } from '../update/envs-diff.js';
 import { applyChanges, withSignalsHeld } from './apply.js';

@@ -2,12 +2,12 @@
 // Yeoman) and the CLI without a terminal (where nothing is ever prompted, so Yeoman and inquirer
 // are not even loaded): read the project and the state, gather answers, plan, decide files in the
 // way, apply. On an already scaffolded project this is `update` with the new answers.
-import type { Answers } from '../answers.js';
+import type { Answers } from '../core/answers.js';
 import type { FlagAnswers } from '../cli/flags.js';
 import { choosePreset } from '../presets/choose.js';
 import type { Question } from '../questions.js';
 import type { EnvChanges } from '../update/envs-diff.js';
-import { printableLine } from '../safety/text.js';
+import { printableLine } from '../core/safety/text.js';
 import { CancelledError } from './cancel.js';
 import { execute, plan, STDIO, type Output, type RunRequest } from './run.js';
 import { deselectedOf, openProject, storedWithEnvChanges, type Project } from './selection.js';

@@ -1,7 +1,7 @@
 // Which envs a run generates for: what platformio.ini defines now, what was chosen last time, and
 // what the user chose NOT to build (kept out by every later run). New envs come in and are reported.
 import { basename } from 'node:path';
-import { AnswersError, type Answers, type EnvAnswer } from '../answers.js';
+import { AnswersError, type Answers, type EnvAnswer } from '../core/answers.js';
 import { projectEnvs } from '../platformio/index.js';
 import { diffEnvs, type EnvChanges } from '../update/envs-diff.js';
 import { inspectPath } from './apply.js';

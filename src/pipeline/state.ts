@@ -5,11 +5,11 @@
 // Read and validated here only; every error is one line that says what to do.
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { AnswersError, validateAnswers, type Answers, type EnvAnswer } from '../answers.js';
-import { FILES, STATE_FILE, TOOL_VERSION } from '../paths.js';
+import { AnswersError, validateAnswers, type Answers, type EnvAnswer } from '../core/answers.js';
+import { FILES, STATE_FILE, TOOL_VERSION } from '../core/paths.js';
 import { PRESET_PATHS, presetById } from '../presets/index.js';
 import { renderAll, type Artifact } from '../render/index.js';
-import { printableLine } from '../safety/text.js';
+import { printableLine } from '../core/safety/text.js';
 import { inspectPath } from './apply.js';
 
 export { STATE_FILE };

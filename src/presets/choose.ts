@@ -1,6 +1,6 @@
 // Which preset a run uses: --preset > the stored answer > what the repository looks like (one kind
 // found) > a question in a terminal (several found) > PlatformIO (`npm init pio-docker`'s default).
-import { AnswersError } from '../answers.js';
+import { AnswersError } from '../core/answers.js';
 import type { Project } from '../pipeline/selection.js';
 import type { Question } from '../questions.js';
 import { presetById, PRESETS, type Preset } from './index.js';

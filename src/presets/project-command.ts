@@ -1,7 +1,7 @@
 // `create-pio-docker project [DIR] --json`: which preset the repository is (stored, else detected)
 // and what that preset reads from it, without writing anything.
 import { openProject } from '../pipeline/selection.js';
-import { printable } from '../safety/text.js';
+import { printable } from '../core/safety/text.js';
 import { detectPresets } from './choose.js';
 import { presetById } from './index.js';
 import { DEFAULT_PRESET } from './registry.js';

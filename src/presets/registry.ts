@@ -2,7 +2,7 @@
 // Each line is what the command line knows of a preset (src/presets/<id>/flags.ts: id, name, its
 // answer rows, its defaults as --help shows them) and how to load the rest of it. Flag parsing reads
 // this without loading any renderer; the full presets (index.ts) are loaded from here.
-import type { AnswerSpec } from '../cli/rows.js';
+import type { AnswerSpec } from '../core/rows.js';
 import type { Preset } from './types.js';
 import { platformioFlags } from './platformio/flags.js';
 import { goDebFlags } from './go-deb/flags.js';

@@ -1,6 +1,6 @@
 // The shape every preset has: one folder under src/presets/<id>/ exporting one of these, listed
 // once in the registry (index.ts).
-import type { Answers } from '../answers.js';
+import type { Answers } from '../core/answers.js';
 import type { Project } from '../pipeline/selection.js';
 import type { AskContext } from '../questions.js';
 import type { Renderer } from '../render/types.js';

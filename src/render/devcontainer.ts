@@ -1,7 +1,7 @@
 // .devcontainer/devcontainer.json: the editor opens the compose `shell` service, so the terminal,
 // CI and the editor use one image (dev), one workspace mount and one cache volume, and the serial
 // settings of that service. Written as data: JSON, keys in a fixed order, a trailing newline.
-import { FILES } from '../paths.js';
+import { FILES } from '../core/paths.js';
 import { renderContext, type RenderContext } from './context.js';
 import type { Renderer } from './types.js';
 

@@ -1,4 +1,4 @@
-import { FILES } from '../paths.js';
+import { FILES } from '../core/paths.js';
 import { renderContext } from './context.js';
 import { renderTemplate } from './template.js';
 import type { Renderer } from './types.js';

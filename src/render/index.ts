@@ -1,5 +1,5 @@
 // All artifacts for a set of answers, in a stable order.
-import { validateAnswers, type Answers } from '../answers.js';
+import { validateAnswers, type Answers } from '../core/answers.js';
 import { presetOf } from '../presets/index.js';
 import type { Artifact } from './types.js';
 

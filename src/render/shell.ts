@@ -1,7 +1,7 @@
 // The generated shell scripts: image entrypoints (docker/) and host helpers (scripts/).
 // Each is one ejs template; values that need shell quoting are computed here, not in templates.
-import type { Answers } from '../answers.js';
-import { FILES } from '../paths.js';
+import type { Answers } from '../core/answers.js';
+import { FILES } from '../core/paths.js';
 import { renderContext, type RenderContext } from './context.js';
 import { renderTemplate, shq } from './template.js';
 import type { Artifact, Renderer } from './types.js';

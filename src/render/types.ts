@@ -1,4 +1,4 @@
-import type { Answers } from '../answers.js';
+import type { Answers } from '../core/answers.js';
 
 /** One generated file: path relative to the project root, exact content, exec bit. */
 export interface Artifact {

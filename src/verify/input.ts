@@ -3,8 +3,8 @@
 import { accessSync, closeSync, constants, fchmodSync, fchownSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { fsReason } from '../safety/errno.js';
-import { InputFileError, readInputFile as readSafely, unreadable } from '../safety/read.js';
+import { fsReason } from '../core/safety/errno.js';
+import { InputFileError, readInputFile as readSafely, unreadable } from '../core/safety/read.js';
 
 
 const code = (e: unknown) => (e as NodeJS.ErrnoException).code;

@@ -1,7 +1,7 @@
 // The shape of a row of the one answer table (src/cli/flags.ts) and the helpers rows parse flag
 // text with. A leaf module: the presets' own rows (src/presets/<id>/flags.ts) import it, and flag
 // parsing imports them, so nothing here may import (at run time) the answers model or a preset.
-import type { Answers } from '../answers.js';
+import type { Answers } from './answers.js';
 
 export interface FlagSpec {
   name: string;

@@ -1,6 +1,6 @@
 // The answers model: everything a renderer may depend on, validated once.
 // Renderers take a validated `Answers` and nothing else, so rendering is pure and needs no Docker.
-import { PRESET_IDS, REGISTRY as PRESET_REGISTRY, type PresetEntry, type PresetId } from './presets/registry.js';
+import { PRESET_IDS, REGISTRY as PRESET_REGISTRY, type PresetEntry, type PresetId } from '../presets/registry.js';
 import { VERSIONS } from './versions.js';
 
 export const PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
