@@ -5,8 +5,8 @@
 // characters escaped (a board name must not drive the terminal); --json prints them exactly.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PioConfigError } from '../platformio/config.js';
-import { readEnvs, type EnvsReport } from '../platformio/index.js';
+import { PioConfigError } from '../presets/platformio/ini/config.js';
+import { readEnvs, type EnvsReport } from '../presets/platformio/ini/index.js';
 import { entryOf } from '../presets/registry.js';
 import { locate, projectFolder } from '../pipeline/location.js';
 import { loadState } from '../pipeline/state.js';

@@ -2,7 +2,7 @@
 // what the user chose NOT to build (kept out by every later run). New envs come in and are reported.
 import { basename } from 'node:path';
 import { AnswersError, type Answers, type EnvAnswer } from '../core/answers.js';
-import { projectEnvs } from '../platformio/index.js';
+import { projectEnvs } from '../presets/platformio/ini/index.js';
 import { diffEnvs, type EnvChanges } from '../update/envs-diff.js';
 import { inspectPath } from './apply.js';
 import { locate, projectFolder } from './location.js';

@@ -2,7 +2,7 @@
 // started as root by tini, it picks the workspace owner (or HOST_UID/HOST_GID), fixes the ownership
 // of the preset's cache volume, restores exec bits in its package folders, and drops privileges.
 // PlatformIO renders the same template from its own context (src/render/shell.ts).
-import type { RenderContext } from './context.js';
+import type { RenderContext } from '../presets/platformio/render/context.js';
 import { renderTemplate, shq } from './template.js';
 
 export interface RootEntrypointOptions {

@@ -3,7 +3,7 @@ import ejs from 'ejs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT, TEMPLATES_DIR } from '../core/paths.js';
-import type { RenderContext } from './context.js';
+import type { RenderContext } from '../presets/platformio/render/context.js';
 
 const cache = new Map<string, ejs.TemplateFunction>();
 

@@ -3,7 +3,7 @@
 import { imageRepo, type Answers } from '../../core/answers.js';
 import { writeCompose, type Service } from '../../core/compose-model.js';
 import { TOOL_VERSION } from '../../core/paths.js';
-import { dockerQuote } from '../../render/context.js';
+import { dockerQuote } from '../platformio/render/context.js';
 import { renderRootEntrypoint } from '../../render/root-entrypoint.js';
 import { renderPresetTemplate, shq } from '../../render/template.js';
 import type { Renderer } from '../../render/types.js';

@@ -1,9 +1,9 @@
 // .devcontainer/devcontainer.json: the editor opens the compose `shell` service, so the terminal,
 // CI and the editor use one image (dev), one workspace mount and one cache volume, and the serial
 // settings of that service. Written as data: JSON, keys in a fixed order, a trailing newline.
-import { FILES } from '../core/paths.js';
+import { FILES } from '../../../core/paths.js';
 import { renderContext, type RenderContext } from './context.js';
-import type { Renderer } from './types.js';
+import type { Renderer } from '../../../render/types.js';
 
 /** The compose service the dev container is: the interactive shell in the dev image. */
 export const DEVCONTAINER_SERVICE = 'shell';

@@ -1,10 +1,10 @@
 // The compose files: images (one service per Dockerfile target), builds (one service per env)
 // and self-hosted runners. Built as typed data (src/compose/model.ts), written with `yaml`.
-import type { Answers } from '../core/answers.js';
-import { writeCompose, YAML_META as M, type BuildSpec, type ComposeFile, type Service, type StringMap, type Volume } from '../core/compose-model.js';
-import { FILES } from '../core/paths.js';
+import type { Answers } from '../../../core/answers.js';
+import { writeCompose, YAML_META as M, type BuildSpec, type ComposeFile, type Service, type StringMap, type Volume } from '../../../core/compose-model.js';
+import { FILES } from '../../../core/paths.js';
 import { renderContext, type ImageTarget, type RenderContext } from './context.js';
-import type { Artifact, Renderer } from './types.js';
+import type { Artifact, Renderer } from '../../../render/types.js';
 
 const TARGET_USE: Record<ImageTarget, string> = {
   dev: 'interactive shell with the toolchain',

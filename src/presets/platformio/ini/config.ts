@@ -9,8 +9,8 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve, sep } from 'node:path';
-import { InputFileError, readInputFile } from '../core/safety/read.js';
-import { printableLine } from '../core/safety/text.js';
+import { InputFileError, readInputFile } from '../../../core/safety/read.js';
+import { printableLine } from '../../../core/safety/text.js';
 import { GlobError, Globber } from './glob.js';
 import { IniLookupError, IniStore, IniSyntaxError, type Entry, type Origin } from './ini.js';
 import { findOptionMeta, type OptionMeta, type OptionType } from './options.js';

@@ -1,7 +1,7 @@
 // What the rest of create-pio-docker needs from platformio.ini: the envs, default_envs and, per
 // env, platform, board and framework, resolved as PlatformIO resolves them.
-import type { EnvAnswer } from '../core/answers.js';
-import { printableLine } from '../core/safety/text.js';
+import type { EnvAnswer } from '../../../core/answers.js';
+import { printableLine } from '../../../core/safety/text.js';
 import { ProjectConfig, isUnresolvable, where, type Value } from './config.js';
 
 export { PioConfigError, ProjectConfig, parseMultiValues } from './config.js';

@@ -1,11 +1,11 @@
 // Opt-in (--arc): Helm values for actions-runner-controller's gha-runner-scale-set chart, one runner
 // scale set per runner group, running the same runner image as compose.runners.yaml. Written as data.
 import { Document } from 'yaml';
-import type { Answers } from '../core/answers.js';
-import { STRINGIFY } from '../core/compose-model.js';
-import { FILES } from '../core/paths.js';
+import type { Answers } from '../../../core/answers.js';
+import { STRINGIFY } from '../../../core/compose-model.js';
+import { FILES } from '../../../core/paths.js';
 import { renderContext, type RenderContext, type RunnerGroup } from './context.js';
-import type { Artifact, Renderer } from './types.js';
+import type { Artifact, Renderer } from '../../../render/types.js';
 
 export const ARC_FILES: Record<RunnerGroup, string> = { dev: FILES.arcDev, prod: FILES.arcProd };
 

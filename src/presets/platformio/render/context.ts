@@ -1,8 +1,8 @@
 // Values derived from the answers that several artifacts share, computed in one place.
-import { envSlug, imageRepo, OPTIONAL_TOOLS, type Answers } from '../core/answers.js';
-import { FILES, IN_IMAGE, TOOL_VERSION } from '../core/paths.js';
-import { toolchainFor, type Toolchain } from '../toolchains/platformio.js';
-import { VERSIONS } from '../core/versions.js';
+import { envSlug, imageRepo, OPTIONAL_TOOLS, type Answers } from '../../../core/answers.js';
+import { FILES, IN_IMAGE, TOOL_VERSION } from '../../../core/paths.js';
+import { toolchainFor, type Toolchain } from '../toolchain.js';
+import { VERSIONS } from '../../../core/versions.js';
 
 /** Image targets (Dockerfile stages that get a tagged image). */
 export type ImageTarget = 'dev' | 'builder' | 'runner';

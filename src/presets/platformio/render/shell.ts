@@ -1,10 +1,10 @@
 // The generated shell scripts: image entrypoints (docker/) and host helpers (scripts/).
 // Each is one ejs template; values that need shell quoting are computed here, not in templates.
-import type { Answers } from '../core/answers.js';
-import { FILES } from '../core/paths.js';
+import type { Answers } from '../../../core/answers.js';
+import { FILES } from '../../../core/paths.js';
 import { renderContext, type RenderContext } from './context.js';
-import { renderTemplate, shq } from './template.js';
-import type { Artifact, Renderer } from './types.js';
+import { renderTemplate, shq } from '../../../render/template.js';
+import type { Artifact, Renderer } from '../../../render/types.js';
 
 /** The render context plus shell-ready words for the templates. */
 export interface ShellContext extends RenderContext {

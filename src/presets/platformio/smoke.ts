@@ -4,10 +4,10 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import type { RenderContext } from '../render/context.js';
-import { describeSkipped, hostDir, hostIds, wrongOwners, type Ids } from './host-copy.js';
-import type { Report } from './report.js';
-import { waitForProcess, type RunOptions, type RunResult, type Sandbox } from './sandbox.js';
+import type { RenderContext } from './render/context.js';
+import { describeSkipped, hostDir, hostIds, wrongOwners, type Ids } from '../../verify/host-copy.js';
+import type { Report } from '../../verify/report.js';
+import { waitForProcess, type RunOptions, type RunResult, type Sandbox } from '../../verify/sandbox.js';
 
 export interface SmokeOptions {
   c: RenderContext;

@@ -1,9 +1,9 @@
-import { FILES } from '../core/paths.js';
+import { FILES } from '../../../core/paths.js';
 import { scaleSetName } from './arc.js';
 import { renderContext, type RenderContext } from './context.js';
-import { renderTemplate } from './template.js';
-import type { Renderer } from './types.js';
-import { pinnedAction } from '../core/versions.js';
+import { renderTemplate } from '../../../render/template.js';
+import type { Renderer } from '../../../render/types.js';
+import { pinnedAction } from '../../../core/versions.js';
 
 type ActionName = keyof RenderContext['versions']['actions'];
 

@@ -3,7 +3,7 @@
 // values, `=`/`:` delimiters, lower-cased option names, a [DEFAULT] section, %-interpolation).
 // Several files read into one store merge like repeated ConfigParser.read() calls.
 // Everything here runs in time linear in the input (no regex that can backtrack on a long line).
-import { printableLine } from '../core/safety/text.js';
+import { printableLine } from '../../../core/safety/text.js';
 
 /** Where a value was written. */
 export interface Origin {

@@ -1,6 +1,6 @@
 // PlatformIO's toolchain record: everything toolchain-specific its renderers need. The preset itself
 // (questions, readers, renderers behind the registry) is src/presets/platformio/.
-import type { Answers } from '../core/answers.js';
+import type { Answers } from '../../core/answers.js';
 
 export interface Toolchain {
   id: string;
