@@ -142,7 +142,7 @@ async function envs(args: string[]): Promise<number> {
 async function project(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean' } });
   if (values.help) return help();
-  const { projectCommand } = await import('./presets/project-command.js');
+  const { projectCommand } = await import('./commands/project.js');
   return projectCommand(oneDir(positionals), { json: Boolean(values.json) });
 }
 

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { defaultAnswers } from '../src/core/answers.js';
 import { FILES } from '../src/core/paths.js';
-import { renderAll } from '../src/render/index.js';
+import { renderAll } from '../src/pipeline/render.js';
 import { engineSuite, TEST_IMAGES } from './helpers/engine.js';
 import { startPipIndex, type PipIndex } from './helpers/pip-index.js';
 import { buildStandinWheel } from './standin/wheel.js';

@@ -16,7 +16,7 @@ import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { defaultAnswers, type Answers } from '../src/core/answers.js';
 import { FILES } from '../src/core/paths.js';
-import { renderAll } from '../src/render/index.js';
+import { renderAll } from '../src/pipeline/render.js';
 import { VERSIONS } from '../src/core/versions.js';
 import { engineSuite, TEST_IMAGES } from './helpers/engine.js';
 import { startPipIndex, type PipIndex } from './helpers/pip-index.js';

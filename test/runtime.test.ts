@@ -14,7 +14,7 @@ import { defaultAnswers, type Answers, type EnvAnswer } from '../src/core/answer
 import { buildImage } from '../src/engine/build.js';
 import { FILES, IN_IMAGE } from '../src/core/paths.js';
 import { dockerQuote } from '../src/presets/platformio/render/context.js';
-import { renderAll } from '../src/render/index.js';
+import { renderAll } from '../src/pipeline/render.js';
 import { engineSuite, TEST_IMAGES } from './helpers/engine.js';
 import { startPipIndex, type PipIndex } from './helpers/pip-index.js';
 import { buildStandinWheel } from './standin/wheel.js';

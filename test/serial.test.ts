@@ -17,7 +17,7 @@ import { parse } from 'yaml';
 import { defaultAnswers, type Answers } from '../src/core/answers.js';
 import { buildImage } from '../src/engine/build.js';
 import { FILES } from '../src/core/paths.js';
-import { renderAll } from '../src/render/index.js';
+import { renderAll } from '../src/pipeline/render.js';
 import { engineSuite, TEST_IMAGES } from './helpers/engine.js';
 import { startPipIndex, type PipIndex } from './helpers/pip-index.js';
 import { buildStandinWheel } from './standin/wheel.js';

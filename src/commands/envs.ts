@@ -59,7 +59,7 @@ export async function envsCommand(dir: string, o: { json: boolean }): Promise<nu
 
 /** The preset a repository without platformio.ini looks like (loads the presets' detectors only then). */
 async function detectedPreset(dir: string): Promise<{ id: string; how: string } | null> {
-  const [{ openProject }, { detectPresets }] = await Promise.all([import('../pipeline/selection.js'), import('../presets/choose.js')]);
+  const [{ openProject }, { detectPresets }] = await Promise.all([import('../pipeline/selection.js'), import('../pipeline/choose-preset.js')]);
   const { root, project } = openProject(dir);
   const id = detectPresets(root, project)[0];
   return id ? { id, how: 'detected as' } : null;

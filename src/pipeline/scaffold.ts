@@ -4,8 +4,8 @@
 // way, apply. On an already scaffolded project this is `update` with the new answers.
 import type { Answers } from '../core/answers.js';
 import type { FlagAnswers } from '../cli/flags.js';
-import { choosePreset } from '../presets/choose.js';
-import type { Question } from '../questions.js';
+import { choosePreset } from './choose-preset.js';
+import type { Question } from '../capabilities/questions.js';
 import type { EnvChanges } from '../update/envs-diff.js';
 import { printableLine } from '../core/safety/text.js';
 import { CancelledError } from './cancel.js';

@@ -8,7 +8,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { AnswersError, validateAnswers, type Answers, type EnvAnswer } from '../core/answers.js';
 import { FILES, STATE_FILE, TOOL_VERSION } from '../core/paths.js';
 import { PRESET_PATHS, presetById } from '../presets/index.js';
-import { renderAll, type Artifact } from '../render/index.js';
+import { renderAll, type Artifact } from './render.js';
 import { printableLine } from '../core/safety/text.js';
 import { inspectPath } from './apply.js';
 

@@ -2,8 +2,8 @@
 // once in the registry (index.ts).
 import type { Answers } from '../core/answers.js';
 import type { Project } from '../pipeline/selection.js';
-import type { AskContext } from '../questions.js';
-import type { Renderer } from '../render/types.js';
+import type { AskContext } from '../capabilities/questions.js';
+import type { Renderer } from '../capabilities/artifact.js';
 import type { Report } from '../verify/report.js';
 import type { Sandbox } from '../verify/sandbox.js';
 import type { PresetId } from './ids.js';

@@ -3,7 +3,7 @@
 import { relative, resolve } from 'node:path';
 import { AnswersError, defaultAnswers, envSlug, type Answers } from '../../core/answers.js';
 import { gitRoot, projectFolder } from '../../pipeline/location.js';
-import { Asker, asString } from '../../questions.js';
+import { Asker, asString } from '../../capabilities/questions.js';
 import type { PresetAskContext } from '../types.js';
 import { DEB_NAME, goDebOf, type GoDebAnswers } from './answers.js';
 import type { GoDebFlagAnswers } from './flags.js';

@@ -4,9 +4,9 @@ import { imageRepo, type Answers } from '../../core/answers.js';
 import { writeCompose, type Service } from '../../core/compose-model.js';
 import { TOOL_VERSION } from '../../core/paths.js';
 import { dockerQuote } from '../platformio/render/context.js';
-import { renderRootEntrypoint } from '../../render/root-entrypoint.js';
-import { renderPresetTemplate, shq } from '../../render/template.js';
-import type { Artifact, Renderer } from '../../render/types.js';
+import { renderRootEntrypoint } from '../../capabilities/root-entrypoint.js';
+import { renderPresetTemplate, shq } from '../../capabilities/template.js';
+import type { Artifact, Renderer } from '../../capabilities/artifact.js';
 import { pinnedAction, VERSIONS } from '../../core/versions.js';
 import { goDebOf, type GoDebAnswers } from './answers.js';
 

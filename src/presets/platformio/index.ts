@@ -1,7 +1,7 @@
 // The PlatformIO preset: the renderers, questions and readers that were the whole tool before
 // presets existed, re-exported behind the Preset shape (its output is byte for byte the same).
 import { FILES } from '../../core/paths.js';
-import { askAll } from '../../questions.js';
+import { askAll } from '../../capabilities/questions.js';
 import { composeRenderers } from './render/compose.js';
 import { renderArc } from './render/arc.js';
 import { renderDocs } from './render/docs.js';

@@ -5,7 +5,7 @@ import type { Answers } from '../../../core/answers.js';
 import { STRINGIFY } from '../../../core/compose-model.js';
 import { FILES } from '../../../core/paths.js';
 import { renderContext, type RenderContext, type RunnerGroup } from './context.js';
-import type { Artifact, Renderer } from '../../../render/types.js';
+import type { Artifact, Renderer } from '../../../capabilities/artifact.js';
 
 export const ARC_FILES: Record<RunnerGroup, string> = { dev: FILES.arcDev, prod: FILES.arcProd };
 

@@ -4,7 +4,7 @@ import type { Answers } from '../../../core/answers.js';
 import { writeCompose, YAML_META as M, type BuildSpec, type ComposeFile, type Service, type StringMap, type Volume } from '../../../core/compose-model.js';
 import { FILES } from '../../../core/paths.js';
 import { renderContext, type ImageTarget, type RenderContext } from './context.js';
-import type { Artifact, Renderer } from '../../../render/types.js';
+import type { Artifact, Renderer } from '../../../capabilities/artifact.js';
 
 const TARGET_USE: Record<ImageTarget, string> = {
   dev: 'interactive shell with the toolchain',

@@ -3,7 +3,7 @@
 // settings of that service. Written as data: JSON, keys in a fixed order, a trailing newline.
 import { FILES } from '../../../core/paths.js';
 import { renderContext, type RenderContext } from './context.js';
-import type { Renderer } from '../../../render/types.js';
+import type { Renderer } from '../../../capabilities/artifact.js';
 
 /** The compose service the dev container is: the interactive shell in the dev image. */
 export const DEVCONTAINER_SERVICE = 'shell';

@@ -1,7 +1,7 @@
 import { FILES } from '../../../core/paths.js';
 import { renderContext } from './context.js';
-import { renderTemplate } from '../../../render/template.js';
-import type { Renderer } from '../../../render/types.js';
+import { renderTemplate } from '../../../capabilities/template.js';
+import type { Renderer } from '../../../capabilities/artifact.js';
 
 export const renderDockerfile: Renderer = (a) => [
   { path: FILES.dockerfile, content: renderTemplate('Dockerfile', renderContext(a)), executable: false },

@@ -3,8 +3,8 @@
 import type { Answers } from '../../../core/answers.js';
 import { FILES } from '../../../core/paths.js';
 import { renderContext, type RenderContext } from './context.js';
-import { renderTemplate, shq } from '../../../render/template.js';
-import type { Artifact, Renderer } from '../../../render/types.js';
+import { renderTemplate, shq } from '../../../capabilities/template.js';
+import type { Artifact, Renderer } from '../../../capabilities/artifact.js';
 
 /** The render context plus shell-ready words for the templates. */
 export interface ShellContext extends RenderContext {

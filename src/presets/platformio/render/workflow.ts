@@ -1,8 +1,8 @@
 import { FILES } from '../../../core/paths.js';
 import { scaleSetName } from './arc.js';
 import { renderContext, type RenderContext } from './context.js';
-import { renderTemplate } from '../../../render/template.js';
-import type { Renderer } from '../../../render/types.js';
+import { renderTemplate } from '../../../capabilities/template.js';
+import type { Renderer } from '../../../capabilities/artifact.js';
 import { pinnedAction } from '../../../core/versions.js';
 
 type ActionName = keyof RenderContext['versions']['actions'];

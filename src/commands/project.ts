@@ -2,9 +2,9 @@
 // and what that preset reads from it, without writing anything.
 import { openProject } from '../pipeline/selection.js';
 import { printable } from '../core/safety/text.js';
-import { detectPresets } from './choose.js';
-import { presetById } from './index.js';
-import { DEFAULT_PRESET } from './registry.js';
+import { detectPresets } from '../pipeline/choose-preset.js';
+import { presetById } from '../presets/index.js';
+import { DEFAULT_PRESET } from '../presets/registry.js';
 
 export async function projectCommand(dir: string, opts: { json: boolean }): Promise<number> {
   const { root, loaded, project } = openProject(dir);

@@ -2,10 +2,10 @@
 // the default (--yes) or a prompt (TTY). Prompts come from the one answer table (ANSWERS in
 // cli/flags.ts) and are validated by the flag's own check. Without a TTY a missing answer is
 // collected and reported with the flag that would give it: never a silent exit.
-import { CHECKS, DEFAULT_RUNNER_COUNTS, defaultAnswers, AnswersError, type Answers, type EnvAnswer } from './core/answers.js';
-import { answerSpec, parseEnvsFlag, type FlagAnswers } from './cli/flags.js';
-import { REGISTRY, type PresetEntry } from './presets/registry.js';
-import { printableLine } from './core/safety/text.js';
+import { CHECKS, DEFAULT_RUNNER_COUNTS, defaultAnswers, AnswersError, type Answers, type EnvAnswer } from '../core/answers.js';
+import { answerSpec, parseEnvsFlag, type FlagAnswers } from '../cli/flags.js';
+import { REGISTRY, type PresetEntry } from '../presets/registry.js';
+import { printableLine } from '../core/safety/text.js';
 
 export interface ProjectInfo {
   /** Folder name, the default project slug. */

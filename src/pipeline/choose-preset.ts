@@ -1,10 +1,10 @@
 // Which preset a run uses: --preset > the stored answer > what the repository looks like (one kind
 // found) > a question in a terminal (several found) > PlatformIO (`npm init pio-docker`'s default).
 import { AnswersError } from '../core/answers.js';
-import type { Project } from '../pipeline/selection.js';
-import type { Question } from '../questions.js';
-import { presetById, PRESETS, type Preset } from './index.js';
-import { DEFAULT_PRESET, entryOf, PRESET_IDS, type PresetId } from './registry.js';
+import type { Project } from './selection.js';
+import type { Question } from '../capabilities/questions.js';
+import { presetById, PRESETS, type Preset } from '../presets/index.js';
+import { DEFAULT_PRESET, entryOf, PRESET_IDS, type PresetId } from '../presets/registry.js';
 
 /** The presets the repository looks like, in registry order. */
 export function detectPresets(root: string, project: Project): PresetId[] {

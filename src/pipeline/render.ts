@@ -1,7 +1,7 @@
 // All artifacts for a set of answers, in a stable order.
 import { validateAnswers, type Answers } from '../core/answers.js';
 import { presetOf } from '../presets/index.js';
-import type { Artifact } from './types.js';
+import type { Artifact } from '../capabilities/artifact.js';
 
 export function renderAll(answers: Answers): Artifact[] {
   const a = validateAnswers(answers);
@@ -17,4 +17,4 @@ export function renderAll(answers: Answers): Artifact[] {
   return artifacts;
 }
 
-export type { Artifact } from './types.js';
+export type { Artifact } from '../capabilities/artifact.js';
