@@ -2,7 +2,8 @@
 // Bundles the CLI into dist/cli.mjs with esbuild, so that start-up loads a few files instead of
 // ~280 packages. Code splitting keeps each subcommand's heavy dependencies (Yeoman for scaffolding,
 // dockerode/protobufjs/tar-stream/execa for verify, yaml for update/migrate) in chunks that load
-// only when that subcommand runs. Templates are read from templates/ at run time (src/paths.ts).
+// only when that subcommand runs. Templates are read at run time from src/capabilities/templates/ and
+// src/presets/<id>/templates/ (src/core/paths.ts, src/capabilities/template.ts), packed as they are.
 // BUNDLE_META=FILE writes esbuild's metafile (what went into which chunk).
 import { build } from 'esbuild';
 import { readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,8 +1,7 @@
-// The shared root-start entrypoint (templates/entrypoint.sh.ejs) for presets other than PlatformIO:
+// The shared root-start entrypoint (src/capabilities/templates/entrypoint.sh.ejs) for presets other than PlatformIO:
 // started as root by tini, it picks the workspace owner (or HOST_UID/HOST_GID), fixes the ownership
 // of the preset's cache volume, restores exec bits in its package folders, and drops privileges.
-// PlatformIO renders the same template from its own context (src/render/shell.ts).
-import type { RenderContext } from '../presets/platformio/render/context.js';
+// PlatformIO renders the same template from its own context (src/presets/platformio/render/shell.ts).
 import { renderTemplate, shq } from './template.js';
 
 export interface RootEntrypointOptions {
@@ -43,5 +42,5 @@ export function renderRootEntrypoint(o: RootEntrypointOptions): string {
     initName: o.initName,
     q: shq,
   };
-  return renderTemplate('entrypoint.sh', c as unknown as RenderContext);
+  return renderTemplate('entrypoint.sh', c);
 }

@@ -3,12 +3,11 @@ import ejs from 'ejs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT, TEMPLATES_DIR } from '../core/paths.js';
-import type { RenderContext } from '../presets/platformio/render/context.js';
 
 const cache = new Map<string, ejs.TemplateFunction>();
 
-/** Renders templates/NAME.ejs with the context as `c`. */
-export function renderTemplate(name: string, c: RenderContext): string {
+/** Renders a shared template, src/capabilities/templates/NAME.ejs, with the context as `c`. */
+export function renderTemplate(name: string, c: object): string {
   return renderFile(join(TEMPLATES_DIR, `${name}.ejs`), c);
 }
 

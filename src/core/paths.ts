@@ -21,7 +21,8 @@ function findPackage(): { root: string; version: string } {
 
 const PACKAGE = findPackage();
 export const PACKAGE_ROOT = PACKAGE.root;
-export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
+/** The shared layer's templates (src/capabilities/templates/); a preset's own are in its folder. */
+export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'src', 'capabilities', 'templates');
 export const TOOL_VERSION: string = PACKAGE.version;
 
 /** The one state file (answers, env selection, what was generated), at the project root. */

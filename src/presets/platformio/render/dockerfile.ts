@@ -1,6 +1,6 @@
 import { FILES } from '../../../core/paths.js';
 import { renderContext } from './context.js';
-import { renderTemplate } from '../../../capabilities/template.js';
+import { renderTemplate } from './template.js';
 import type { Renderer } from '../../../capabilities/artifact.js';
 
 export const renderDockerfile: Renderer = (a) => [

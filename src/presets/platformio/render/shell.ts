@@ -3,7 +3,8 @@
 import type { Answers } from '../../../core/answers.js';
 import { FILES } from '../../../core/paths.js';
 import { renderContext, type RenderContext } from './context.js';
-import { renderTemplate, shq } from '../../../capabilities/template.js';
+import { renderTemplate as renderShared } from '../../../capabilities/template.js';
+import { renderTemplate, shq } from './template.js';
 import type { Artifact, Renderer } from '../../../capabilities/artifact.js';
 
 /** The render context plus shell-ready words for the templates. */
@@ -30,8 +31,9 @@ export function shellContext(a: Answers): ShellContext {
   };
 }
 
-const SCRIPTS: { path: string; template: string; when?: (c: ShellContext) => boolean }[] = [
-  { path: FILES.entrypoint, template: 'entrypoint.sh' },
+// shared: the root entrypoint every preset uses (src/capabilities/templates/); the rest are PlatformIO's.
+const SCRIPTS: { path: string; template: string; shared?: true; when?: (c: ShellContext) => boolean }[] = [
+  { path: FILES.entrypoint, template: 'entrypoint.sh', shared: true },
   { path: FILES.buildEntrypoint, template: 'pio-build.sh' },
   { path: FILES.runnerEntrypoint, template: 'runner-entrypoint.sh', when: (c) => c.hasRunners },
   { path: FILES.buildScript, template: 'build-docker.sh' },
@@ -41,7 +43,7 @@ const SCRIPTS: { path: string; template: string; when?: (c: ShellContext) => boo
 
 const renderShell: Renderer = (a): Artifact[] => {
   const c = shellContext(a);
-  return SCRIPTS.filter((s) => s.when?.(c) ?? true).map((s) => ({ path: s.path, content: renderTemplate(s.template, c), executable: true }));
+  return SCRIPTS.filter((s) => s.when?.(c) ?? true).map((s) => ({ path: s.path, content: (s.shared ? renderShared : renderTemplate)(s.template, c), executable: true }));
 };
 
 export const shellRenderers: Renderer[] = [renderShell];

@@ -1,7 +1,7 @@
 import { FILES } from '../../../core/paths.js';
 import { scaleSetName } from './arc.js';
 import { renderContext, type RenderContext } from './context.js';
-import { renderTemplate } from '../../../capabilities/template.js';
+import { renderTemplate } from './template.js';
 import type { Renderer } from '../../../capabilities/artifact.js';
 import { pinnedAction } from '../../../core/versions.js';
 
