@@ -13,7 +13,7 @@ import * as assert from 'uvu/assert';
 import { defaultAnswers, type Answers, type EnvAnswer } from '../src/core/answers.js';
 import { buildImage } from '../src/engine/build.js';
 import { FILES, IN_IMAGE } from '../src/core/paths.js';
-import { dockerQuote } from '../src/presets/platformio/render/context.js';
+import { dockerQuote } from '../src/capabilities/template.js';
 import { renderAll } from '../src/pipeline/render.js';
 import { engineSuite, TEST_IMAGES } from './helpers/engine.js';
 import { startPipIndex, type PipIndex } from './helpers/pip-index.js';

@@ -29,3 +29,8 @@ function renderFile(file: string, c: object): string {
 export function shq(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
+
+/** Dockerfile value quoting: bare when safe, else in double quotes with \\, " and $ escaped. */
+export function dockerQuote(s: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `"${s.replace(/[\\"$]/g, '\\$&')}"`;
+}

@@ -3,9 +3,8 @@
 import { imageRepo, type Answers } from '../../core/answers.js';
 import { writeCompose, type Service } from '../../core/compose-model.js';
 import { TOOL_VERSION } from '../../core/paths.js';
-import { dockerQuote } from '../platformio/render/context.js';
 import { renderRootEntrypoint } from '../../capabilities/root-entrypoint.js';
-import { renderPresetTemplate, shq } from '../../capabilities/template.js';
+import { dockerQuote, renderPresetTemplate, shq } from '../../capabilities/template.js';
 import type { Artifact, Renderer } from '../../capabilities/artifact.js';
 import { pinnedAction, VERSIONS } from '../../core/versions.js';
 import { goDebOf, type GoDebAnswers } from './answers.js';

@@ -3,6 +3,7 @@ import { envSlug, imageRepo, OPTIONAL_TOOLS, type Answers } from '../../../core/
 import { FILES, IN_IMAGE, TOOL_VERSION } from '../../../core/paths.js';
 import { toolchainFor, type Toolchain } from '../toolchain.js';
 import { VERSIONS } from '../../../core/versions.js';
+import { dockerQuote } from '../../../capabilities/template.js';
 
 /** Image targets (Dockerfile stages that get a tagged image). */
 export type ImageTarget = 'dev' | 'builder' | 'runner';
@@ -68,11 +69,6 @@ export interface RenderContext {
   workdir: string;
   /** A path of the project (e.g. `platformio.ini`, `.pio/build`) relative to the repository root. */
   projectPath: (p: string) => string;
-}
-
-/** Dockerfile value quoting: bare when safe, else in double quotes with \\, " and $ escaped. */
-export function dockerQuote(s: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `"${s.replace(/[\\"$]/g, '\\$&')}"`;
 }
 
 /** Above this many envs, per-env compose services and CI jobs are made for the default env only. */
