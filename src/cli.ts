@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ANSWER_FLAGS, answerHelpLines, flagAnswers, SCAFFOLD_SWITCHES, UsageError, verifyHelpLines, type FlagSpec } from './cli/flags.js';
+import { CpdError, EXIT } from './core/errors.js';
 import { STATE_FILE, TOOL_VERSION } from './core/paths.js';
 import { errnoText } from './core/safety/errno.js';
 import { printable, printableLine } from './core/safety/text.js';
@@ -220,28 +221,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Errors that are the input's fault (exit 2) and failures to write (exit 1): one line each.
-const INPUT_ERRORS = new Set(['UsageError', 'AnswersError', 'PioConfigError', 'StateError', 'UpdateError', 'InputFileError', 'MigrateInputError']);
-const WRITE_ERRORS = new Set(['UnsafePathError', 'ApplyError']);
-const CANCELLED = new Set(['CancelledError', 'CancelledAfterApply']);
-
 /** Known failures get one clear line and their exit code; anything else is a bug: say how to report it. */
 function report(e: unknown): number {
   const err = (e instanceof Error ? e : new Error(String(e))) as NodeJS.ErrnoException;
   const line = (text: string) => process.stderr.write(`${printable(text)}\n`);
-  if (CANCELLED.has(err.name)) {
-    line(err.message);
-    return 130;
-  }
-  if (INPUT_ERRORS.has(err.name)) {
-    line(`error: ${err.message}`);
-    if (err instanceof UsageError) line('Run create-pio-docker --help for usage.');
-    return 2;
-  }
-  if (WRITE_ERRORS.has(err.name)) {
-    line(`error: ${err.message}`);
-    line('Nothing was changed.');
-    return 1;
+  // The one place a known failure becomes an exit status: its class says which (src/core/errors.ts).
+  if (err instanceof CpdError) {
+    line(err.exitCode === EXIT.cancelled ? err.message : `error: ${err.message}`);
+    if (err.hint) line(err.hint);
+    return err.exitCode;
   }
   // A file system error from reading the project: say which file and why, not where in our code.
   const why = errnoText(err.code);

@@ -2,6 +2,7 @@
 // Renderers take a validated `Answers` and nothing else, so rendering is pure and needs no Docker.
 import { PRESET_IDS, REGISTRY as PRESET_REGISTRY, type PresetEntry, type PresetId } from '../presets/registry.js';
 import { VERSIONS } from './versions.js';
+import { CpdError, EXIT } from './errors.js';
 
 export const PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -67,7 +68,8 @@ export interface Answers {
   arc: boolean;
 }
 
-export class AnswersError extends Error {
+export class AnswersError extends CpdError {
+  readonly exitCode = EXIT.input;
   constructor(
     message: string,
     readonly flag?: string,

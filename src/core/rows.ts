@@ -2,6 +2,7 @@
 // text with. A leaf module: the presets' own rows (src/presets/<id>/flags.ts) import it, and flag
 // parsing imports them, so nothing here may import (at run time) the answers model or a preset.
 import type { Answers } from './answers.js';
+import { CpdError, EXIT } from './errors.js';
 
 export interface FlagSpec {
   name: string;
@@ -29,7 +30,9 @@ export interface AnswerSpec extends FlagSpec {
   check?: (v: never) => string | null;
 }
 
-export class UsageError extends Error {
+export class UsageError extends CpdError {
+  readonly exitCode = EXIT.input;
+  readonly hint = 'Run create-pio-docker --help for usage.';
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';

@@ -11,9 +11,11 @@ import { isAlias, isCollection, isPair, isScalar, Lexer, LineCounter, parseDocum
 import { InputFileError, readInputFile } from '../core/safety/read.js';
 import { printableLine } from '../core/safety/text.js';
 import { mergeService } from './merge.js';
+import { CpdError, EXIT } from '../core/errors.js';
 
 /** Input the migration cannot handle: a clear message, nothing written (exit 2). One printable line. */
-export class MigrateInputError extends Error {
+export class MigrateInputError extends CpdError {
+  readonly exitCode = EXIT.input;
   constructor(message: string) {
     super(printableLine(message));
     this.name = 'MigrateInputError';

@@ -22,6 +22,7 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { fsReason } from '../core/safety/errno.js';
 import { printableLine } from '../core/safety/text.js';
+import { CpdError, EXIT } from '../core/errors.js';
 
 export interface WriteChange {
   kind: 'write';
@@ -47,7 +48,9 @@ export interface DeleteChange {
 export type Change = WriteChange | DeleteChange;
 
 /** A change that cannot be applied safely; nothing was written. */
-export class UnsafePathError extends Error {
+export class UnsafePathError extends CpdError {
+  readonly exitCode = EXIT.failed;
+  readonly hint = 'Nothing was changed.';
   constructor(readonly problems: string[]) {
     super(problems.length === 1 ? problems[0] : `${problems.length} paths cannot be written safely:\n${problems.map((p) => `  ${p}`).join('\n')}`);
     this.name = 'UnsafePathError';
@@ -55,7 +58,9 @@ export class UnsafePathError extends Error {
 }
 
 /** Writing failed part-way; everything was put back (callers say so). */
-export class ApplyError extends Error {
+export class ApplyError extends CpdError {
+  readonly exitCode = EXIT.failed;
+  readonly hint = 'Nothing was changed.';
   constructor(
     message: string,
     readonly path: string,

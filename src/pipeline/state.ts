@@ -11,6 +11,7 @@ import { PRESET_PATHS, presetById } from '../presets/index.js';
 import { renderAll, type Artifact } from './render.js';
 import { printableLine } from '../core/safety/text.js';
 import { inspectPath } from './apply.js';
+import { CpdError, EXIT } from '../core/errors.js';
 
 export { STATE_FILE };
 /** Where 0.1 kept its state; read once to carry a project over, then removed. */
@@ -42,7 +43,8 @@ export interface LoadedState {
   legacy: { yoRc: string; baseFiles: Map<string, string> } | null;
 }
 
-export class StateError extends Error {
+export class StateError extends CpdError {
+  readonly exitCode = EXIT.input;
   constructor(message: string) {
     super(message);
     this.name = 'StateError';

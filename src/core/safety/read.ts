@@ -6,6 +6,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { errnoText } from './errno.js';
 import { printableLine } from './text.js';
+import { CpdError, EXIT } from '../errors.js';
 
 /** Larger than any real platformio.ini or compose file by far. */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
@@ -16,7 +17,8 @@ export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
  */
 export type InputFileCode = string;
 
-export class InputFileError extends Error {
+export class InputFileError extends CpdError {
+  readonly exitCode = EXIT.input;
   constructor(
     message: string,
     readonly path: string,

@@ -14,6 +14,7 @@ import { printableLine } from '../../../core/safety/text.js';
 import { GlobError, Globber } from './glob.js';
 import { IniLookupError, IniStore, IniSyntaxError, type Entry, type Origin } from './ini.js';
 import { findOptionMeta, type OptionMeta, type OptionType } from './options.js';
+import { CpdError, EXIT } from '../../../core/errors.js';
 
 /** Files extra_configs may pull in, all patterns of all files together (PlatformIO has no limit). */
 export const MAX_CONFIG_FILES = 256;
@@ -28,7 +29,8 @@ export const MAX_VALUE_CHARS = 4 * 1024 * 1024;
  * The project cannot be read at all (src/cli.ts turns this name into exit code 2). The message
  * is printed as it is, so it is made one printable line here: it may quote names from the files.
  */
-export class PioConfigError extends Error {
+export class PioConfigError extends CpdError {
+  readonly exitCode = EXIT.input;
   constructor(message: string) {
     super(printableLine(message));
     this.name = 'PioConfigError';
