@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { UsageError } from '../cli/flags.js';
+import { UsageError } from '../core/rows.js';
 import { SEARCH_DIRS, suffixOf } from '../migrate/detect.js';
 import { discover, type Discovery } from '../migrate/discover.js';
 import type { FoundCommand } from '../migrate/commands.js';

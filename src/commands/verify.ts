@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { imageRepo, type Answers } from '../core/answers.js';
-import { UsageError } from '../cli/flags.js';
+import { UsageError } from '../core/rows.js';
 import { buildImage, BuildError, contextEntries, type BuildEvent, type Step } from '../engine/build.js';
 import { connect } from '../engine/connect.js';
 import { FILES } from '../core/paths.js';

@@ -1,6 +1,7 @@
 // The shape every preset has: one folder under src/presets/<id>/ exporting one of these, listed
 // once in the registry (index.ts).
 import type { Answers } from '../core/answers.js';
+import type { AnswerSpec } from '../core/rows.js';
 import type { Project } from '../pipeline/selection.js';
 import type { AskContext } from '../capabilities/questions.js';
 import type { Renderer } from '../capabilities/artifact.js';
@@ -59,4 +60,33 @@ export interface Preset {
   checks: readonly PresetCheck[];
   /** Runs its checks on the built images; each adds its result to the report under its name. */
   verify(v: PresetVerifyContext): Promise<void>;
+}
+
+/** What the command line knows of a preset, without loading it. */
+export interface PresetEntry {
+  id: string;
+  /** What it builds, in a few words: the `--preset` prompt's choice and `project`'s output. */
+  displayName: string;
+  /** What detection looks for, for --help (e.g. `go.mod`). */
+  detectedBy: string;
+  /**
+   * True when `dir` is this kind of project (e.g. holds go.mod): how the scaffold finds a project in
+   * a subfolder of the repository (src/pipeline/location.ts). `segments`: `dir`'s path below where
+   * the search began. Cheap and import-light: flag parsing loads it.
+   */
+  isProject?(dir: string, segments: readonly string[]): boolean;
+  /** The kind of repository it is for, in a few words (e.g. `a Go module`). */
+  kind: string;
+  /** The answers it asks (flags of the one table), in order. */
+  questions: readonly string[];
+  /** Answers it takes from a flag only (never asked). */
+  flagOnly?: readonly string[];
+  /** Its own rows of the one answer table (answers no other preset has). */
+  rows: readonly AnswerSpec[];
+  /** Lines --help adds under the verify options for this preset (what verify passes on, ...). */
+  verifyHelp?: readonly string[];
+  /** Its defaults of common answers, as --help shows them, by flag (absent: the table's default). */
+  shown?: Readonly<Record<string, string>>;
+  /** The whole preset (renderers, verify, ...). */
+  load(): Promise<Preset>;
 }

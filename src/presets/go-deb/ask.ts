@@ -2,7 +2,7 @@
 // prompt. What go.mod, cmd/* and debian/control say is read fresh on every run.
 import { relative, resolve } from 'node:path';
 import { AnswersError, defaultAnswers, envSlug, type Answers } from '../../core/answers.js';
-import { gitRoot, projectFolder } from '../../pipeline/location.js';
+import { gitRoot, projectFolder } from '../../core/repo.js';
 import { Asker, asString } from '../../capabilities/questions.js';
 import type { PresetAskContext } from '../types.js';
 import { DEB_NAME, goDebOf, type GoDebAnswers } from './answers.js';

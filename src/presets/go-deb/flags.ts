@@ -3,7 +3,7 @@
 // parsing through the registry, so it imports nothing that renders.
 import { list, text, type AnswerSpec } from '../../core/rows.js';
 import type { FlagAnswers } from '../../cli/flags.js';
-import type { PresetEntry } from '../registry.js';
+import type { PresetEntry } from '../types.js';
 import { hasGoMod } from './go-mod.js';
 
 /** The flags go-deb reads beyond the common ones. */

@@ -4,7 +4,7 @@
 import { list, type AnswerSpec } from '../../core/rows.js';
 import type { FlagAnswers } from '../../cli/flags.js';
 import { VERSIONS } from '../../core/versions.js';
-import type { PresetEntry } from '../registry.js';
+import type { PresetEntry } from '../types.js';
 import { looksLikePythonWheels } from './detect.js';
 
 /** The flags python-wheels reads beyond the common ones. */
