@@ -7,17 +7,9 @@ import { diffEnvs, type EnvChanges } from '../update/envs-diff.js';
 import { inspectPath } from './apply.js';
 import { locate, projectFolder } from './location.js';
 import { loadState, type LoadedState } from './state.js';
+import type { Project } from '../presets/types.js';
 
-export interface Project {
-  /** Folder name, the default project slug. */
-  name: string;
-  /** Envs read from platformio.ini (default_envs first), or null when there is none. */
-  envs: EnvAnswer[] | null;
-  defaults: string[];
-  warnings: string[];
-  /** The project folder relative to the repository root (`.`: the root). */
-  projectDir: string;
-}
+export type { Project } from '../presets/types.js';
 
 /** platformio.ini of the project in `projectDir` (relative to `root`); the project is named after the root. */
 export function readProject(root: string, projectDir = '.'): Project {

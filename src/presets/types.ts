@@ -1,13 +1,24 @@
 // The shape every preset has: one folder under src/presets/<id>/ exporting one of these, listed
 // once in the registry (index.ts).
-import type { Answers } from '../core/answers.js';
+import type { Answers, EnvAnswer } from '../core/answers.js';
 import type { AnswerSpec } from '../core/rows.js';
-import type { Project } from '../pipeline/selection.js';
 import type { AskContext } from '../capabilities/questions.js';
 import type { Renderer } from '../capabilities/artifact.js';
 import type { Report } from '../verify/report.js';
 import type { Sandbox } from '../verify/sandbox.js';
 import type { PresetId } from './ids.js';
+
+/** What the scaffold read of the repository before choosing a preset (PlatformIO's envs among it). */
+export interface Project {
+  /** Folder name, the default project slug. */
+  name: string;
+  /** Envs read from platformio.ini (default_envs first), or null when there is none. */
+  envs: EnvAnswer[] | null;
+  defaults: string[];
+  warnings: string[];
+  /** The project folder relative to the repository root (`.`: the root). */
+  projectDir: string;
+}
 
 /** Everything a preset may ask with: the scaffold's ask context plus where the repository is. */
 export interface PresetAskContext extends AskContext {
