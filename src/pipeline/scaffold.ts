@@ -39,6 +39,8 @@ export class Scaffold {
   loaded!: LoadedState | null;
   private envChanges!: EnvChanges | null;
   private stored?: Answers;
+  /** Whether the chosen preset builds the envs of the project file (env changes, deselected envs). */
+  private tracksEnvs = false;
   answers!: Answers;
 
   constructor(
@@ -74,7 +76,8 @@ export class Scaffold {
     // Stored answers of another preset are no answers for this one.
     const stored = this.stored?.toolchain === preset.id ? this.stored : undefined;
     this.answers = await preset.ask({ flags, stored, project: this.project, yes, interactive, prompt, root: this.root });
-    if (preset.id !== 'platformio') this.envChanges = null;
+    this.tracksEnvs = Boolean(preset.tracksEnvs);
+    if (!this.tracksEnvs) this.envChanges = null;
   }
 
   /** Plans and writes; in a terminal, files in the way are decided one by one. Returns the exit code. */
@@ -82,7 +85,7 @@ export class Scaffold {
     const req: RunRequest = {
       root: this.root,
       answers: this.answers,
-      deselectedEnvs: this.answers.toolchain === 'platformio' ? deselectedOf(this.project, this.answers) : [],
+      deselectedEnvs: this.tracksEnvs ? deselectedOf(this.project, this.answers) : [],
       loaded: this.loaded,
       envChanges: this.envChanges,
       force: Boolean(this.options.force),

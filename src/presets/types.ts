@@ -63,6 +63,11 @@ export interface Preset {
   renderers: readonly Renderer[];
   /** Every path any of its renderers may produce (the only paths update may delete). */
   paths: readonly string[];
+  /**
+   * True when its build targets are the envs of the project file the scaffold read (Project.envs):
+   * the scaffold then reports env changes and keeps the envs the user deselected.
+   */
+  tracksEnvs?: boolean;
   /** What to do after a first scaffold; absent: the generic PlatformIO text. */
   nextSteps?(a: Answers): string;
   /** The Dockerfile targets verify builds (absent: the targets of compose.images.yaml, else the leaves). */

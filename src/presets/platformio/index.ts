@@ -21,6 +21,7 @@ export const platformio: Preset = {
   detect: (_root, project) => project.envs !== null,
   read: (_root, project) => ({ projectDir: project.projectDir, envs: project.envs ?? [], default_envs: project.defaults }),
   questions: platformioFlags.questions,
+  tracksEnvs: true,
   ask: (ctx) => askAll(ctx),
   validate: () => {},
   renderers: [renderDockerfile, renderDockerignore, ...shellRenderers, ...composeRenderers, renderWorkflow, renderDocs, renderDevcontainer, renderArc],
