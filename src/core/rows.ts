@@ -14,7 +14,7 @@ export interface FlagSpec {
 
 /**
  * One answer: its flag, help, prompt and how flag text becomes a value. The check of a common
- * answer is CHECKS[flag] (src/answers.ts); a preset's own row carries its check here.
+ * answer is CHECKS[flag] (src/core/answers.ts); a preset's own row carries its check here.
  */
 export interface AnswerSpec extends FlagSpec {
   value: string;

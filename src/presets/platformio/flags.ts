@@ -1,6 +1,6 @@
 // What the command line knows of the PlatformIO preset. Its answers are the fields of Answers itself
 // (the model predates presets), so its rows stay in the common table (src/cli/flags.ts) with their
-// checks in CHECKS (src/answers.ts); this says which of them it asks.
+// checks in CHECKS (src/core/answers.ts); this says which of them it asks.
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PresetEntry } from '../types.js';
