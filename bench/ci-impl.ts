@@ -8,9 +8,9 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { defaultAnswers, validateAnswers, type Answers } from '../src/answers.js';
-import { renderContext } from '../src/render/context.js';
-import { renderWorkflow } from '../src/render/workflow.js';
+import { defaultAnswers, validateAnswers, type Answers } from '../src/core/answers.js';
+import { renderContext } from '../src/presets/platformio/render/context.js';
+import { renderWorkflow } from '../src/presets/platformio/render/workflow.js';
 import { GOLDEN_SETS } from '../test/golden-sets.js';
 import { evalExpr } from '../test/helpers/github-expr.js';
 

@@ -1,13 +1,13 @@
 // create-pio-docker's command line: subcommand dispatch, flag parsing, help, exit codes.
 // Heavy modules (Yeoman, dockerode) are imported only by the subcommand that needs them.
-import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ANSWER_FLAGS, answerHelpLines, flagAnswers, SCAFFOLD_SWITCHES, UsageError, verifyHelpLines, type FlagSpec } from './cli/flags.js';
-import { STATE_FILE, TOOL_VERSION } from './paths.js';
 import { becomeOwner, ownerToBecome } from './cli/owner.js';
-import { errnoText } from './safety/errno.js';
-import { printable, printableLine } from './safety/text.js';
+import { CpdError } from './core/errors.js';
+import { STATE_FILE, TOOL_VERSION } from './core/paths.js';
+import { errnoText } from './core/safety/errno.js';
+import { printable, printableLine } from './core/safety/text.js';
 
 const COMMANDS = [
   { name: '[DIR]', help: 'scaffold the Docker build environment into DIR (default: .)' },
@@ -139,7 +139,7 @@ async function loadThenBecomeOwner<T>(dir: string, values: Record<string, unknow
   const mod = await load();
   const owner = ownerToBecome(dir, Boolean(values['as-root']));
   if (owner) {
-    const { preloadTemplates } = await import('./render/template.js');
+    const { preloadTemplates } = await import('./capabilities/template.js');
     preloadTemplates();
     becomeOwner(owner);
   }
@@ -162,7 +162,7 @@ async function envs(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean' }, ...optionsOf([AS_ROOT]) });
   if (values.help) return help();
   const dir = oneDir(positionals);
-  const [{ envsCommand }] = await loadThenBecomeOwner(dir, values, () => Promise.all([import('./commands/envs.js'), import('./pipeline/selection.js'), import('./presets/choose.js')]));
+  const [{ envsCommand }] = await loadThenBecomeOwner(dir, values, () => Promise.all([import('./commands/envs.js'), import('./pipeline/selection.js'), import('./pipeline/choose-preset.js')]));
   return envsCommand(dir, { json: Boolean(values.json) });
 }
 
@@ -170,7 +170,7 @@ async function project(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean' }, ...optionsOf([AS_ROOT]) });
   if (values.help) return help();
   const dir = oneDir(positionals);
-  const { projectCommand } = await loadThenBecomeOwner(dir, values, () => import('./presets/project-command.js'));
+  const { projectCommand } = await loadThenBecomeOwner(dir, values, () => import('./commands/project.js'));
   return projectCommand(dir, { json: Boolean(values.json) });
 }
 
@@ -249,30 +249,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Errors that are the input's fault (exit 2) and failures to write (exit 1): one line each.
-const INPUT_ERRORS = new Set(['UsageError', 'AnswersError', 'PioConfigError', 'StateError', 'UpdateError', 'InputFileError', 'MigrateInputError']);
-const WRITE_ERRORS = new Set(['UnsafePathError', 'ApplyError', 'NoDirHandlesError']);
-const CANCELLED = new Set(['CancelledError', 'CancelledDuringApply', 'CancelledAfterApply']);
-
 /** Known failures get one clear line and their exit code; anything else is a bug: say how to report it. */
 function report(e: unknown): number {
   const err = (e instanceof Error ? e : new Error(String(e))) as NodeJS.ErrnoException;
   const line = (text: string) => process.stderr.write(`${printable(text)}\n`);
-  if (CANCELLED.has(err.name)) {
-    line(err.message);
-    // By a signal: 128 + its number, as a shell reports a process the signal ended.
-    const signal = (err as { signal?: NodeJS.Signals }).signal;
-    return signal ? 128 + osConstants.signals[signal] : 130;
-  }
-  if (INPUT_ERRORS.has(err.name)) {
-    line(`error: ${err.message}`);
-    if (err instanceof UsageError) line('Run create-pio-docker --help for usage.');
-    return 2;
-  }
-  if (WRITE_ERRORS.has(err.name)) {
-    line(`error: ${err.message}`);
-    line('Nothing was changed.');
-    return 1;
+  // The one place a known failure becomes an exit status: its class says which (src/core/errors.ts).
+  if (err instanceof CpdError) {
+    line(err.asIs ? err.message : `error: ${err.message}`);
+    if (err.hint) line(err.hint);
+    return err.exitCode;
   }
   // A file system error from reading the project: say which file and why, not where in our code.
   const why = errnoText(err.code);

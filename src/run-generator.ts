@@ -1,7 +1,7 @@
 // Runs our Yeoman generator through yeoman-environment directly: no global `yo` needed.
 import { createEnv } from 'yeoman-environment';
 import AppGenerator, { CancelledError, GeneratorExit, type AppOptions } from '../generators/app/index.js';
-import { PACKAGE_ROOT } from './paths.js';
+import { PACKAGE_ROOT } from './core/paths.js';
 
 const NAMESPACE = 'pio-docker:app';
 

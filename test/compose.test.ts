@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse, parseDocument } from 'yaml';
-import { defaultAnswers, validateAnswers, type Answers } from '../src/answers.js';
-import { STRINGIFY } from '../src/compose/model.js';
-import { composeRenderers } from '../src/render/compose.js';
-import { renderContext } from '../src/render/context.js';
-import { renderDockerfile } from '../src/render/dockerfile.js';
+import { defaultAnswers, validateAnswers, type Answers } from '../src/core/answers.js';
+import { STRINGIFY } from '../src/core/compose-model.js';
+import { composeRenderers } from '../src/presets/platformio/render/compose.js';
+import { renderContext } from '../src/presets/platformio/render/context.js';
+import { renderDockerfile } from '../src/presets/platformio/render/dockerfile.js';
 import { dockerfileStages, planTargets } from '../src/verify/plan.js';
 import { ROOT } from './helpers/cli.js';
 

@@ -9,9 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { defaultAnswers, type Answers } from '../src/answers.js';
-import { FILES, STATE_FILE } from '../src/paths.js';
-import { renderAll } from '../src/render/index.js';
+import { defaultAnswers, type Answers } from '../src/core/answers.js';
+import { FILES, STATE_FILE } from '../src/core/paths.js';
+import { renderAll } from '../src/pipeline/render.js';
 import { readState, removeProject, runCli, tempProject, TWO_ENVS_INI } from './helpers/cli.js';
 
 const base = (over: Partial<Answers> = {}): Answers => ({ ...defaultAnswers('demo-fw', [{ name: 'uno', board: 'uno', platform: 'atmelavr' }]), ...over });

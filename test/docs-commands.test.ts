@@ -11,9 +11,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
-import { defaultAnswers, type Answers } from '../src/answers.js';
-import { FILES } from '../src/paths.js';
-import { renderAll } from '../src/render/index.js';
+import { defaultAnswers, type Answers } from '../src/core/answers.js';
+import { FILES } from '../src/core/paths.js';
+import { renderAll } from '../src/pipeline/render.js';
 import { GOLDEN_SETS } from './golden-sets.js';
 
 const SETS: Record<string, Answers> = {

@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { execa } from 'execa';
-import { VERSIONS } from '../src/versions.js';
+import { VERSIONS } from '../src/core/versions.js';
 import { buildStandinWheel } from './standin/wheel.js';
 import { startPipIndex } from './helpers/pip-index.js';
 import { engineSuite, TEST_IMAGES } from './helpers/engine.js';

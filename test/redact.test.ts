@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { envFileValues, redact, redactSetting } from '../src/safety/redact.js';
+import { envFileValues, redact, redactSetting } from '../src/core/safety/redact.js';
 
 test('URL user-info is hidden, host and path kept', () => {
   const out = redact('--build-arg PIP_INDEX_URL=http://u:SECRET@127.0.0.1:1/simple and https://tok@example.invalid/x');

@@ -4,9 +4,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
-import { defaultAnswers, type Answers } from '../src/answers.js';
-import { FILES } from '../src/paths.js';
-import { renderAll } from '../src/render/index.js';
+import { defaultAnswers, type Answers } from '../src/core/answers.js';
+import { FILES } from '../src/core/paths.js';
+import { renderAll } from '../src/pipeline/render.js';
 
 /** Top-level keys of the chart's values.yaml (set or commented out there). */
 const CHART_KEYS = ['githubConfigUrl', 'githubConfigSecret', 'proxy', 'maxRunners', 'minRunners', 'runnerGroup', 'runnerScaleSetName', 'fullnameOverride', 'githubServerTLS', 'keyVault', 'containerMode', 'listenerTemplate', 'listenerMetrics', 'template', 'controllerServiceAccount', 'namespaceOverride', 'annotations', 'labels', 'resourceMeta'];

@@ -14,10 +14,10 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
-import { defaultAnswers, type Answers } from '../src/answers.js';
+import { defaultAnswers, type Answers } from '../src/core/answers.js';
 import { buildImage } from '../src/engine/build.js';
-import { FILES } from '../src/paths.js';
-import { renderAll } from '../src/render/index.js';
+import { FILES } from '../src/core/paths.js';
+import { renderAll } from '../src/pipeline/render.js';
 import { engineSuite, TEST_IMAGES } from './helpers/engine.js';
 import { startPipIndex, type PipIndex } from './helpers/pip-index.js';
 import { buildStandinWheel } from './standin/wheel.js';

@@ -7,9 +7,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { defaultAnswers, type Answers, type EnvAnswer } from '../src/answers.js';
-import { FILES } from '../src/paths.js';
-import { shellRenderers } from '../src/render/shell.js';
+import { defaultAnswers, type Answers, type EnvAnswer } from '../src/core/answers.js';
+import { FILES } from '../src/core/paths.js';
+import { shellRenderers } from '../src/presets/platformio/render/shell.js';
 
 const ENVS: EnvAnswer[] = [
   { name: 'uno', board: 'uno', platform: 'atmelavr' },

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { defaultAnswers, validateAnswers } from '../src/answers.js';
+import { defaultAnswers, validateAnswers } from '../src/core/answers.js';
 
 test('default answers validate', () => {
   const a = defaultAnswers('My Firmware', [{ name: 'esp32dev', board: 'esp32dev', platform: 'espressif32' }]);

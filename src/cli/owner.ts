@@ -8,7 +8,7 @@
 import { lstatSync, statSync, type Stats } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
-import { printableLine } from '../safety/text.js';
+import { printableLine } from '../core/safety/text.js';
 
 /** The nearest folder from `dir` upwards that holds `.git` (lstat only: nothing is read), or null. */
 function gitRootOf(dir: string): string | null {

@@ -5,12 +5,12 @@
 // characters escaped (a board name must not drive the terminal); --json prints them exactly.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PioConfigError } from '../platformio/config.js';
-import { readEnvs, type EnvsReport } from '../platformio/index.js';
+import { PioConfigError } from '../presets/platformio/ini/config.js';
+import { readEnvs, type EnvsReport } from '../presets/platformio/ini/index.js';
 import { entryOf } from '../presets/registry.js';
 import { locate, projectFolder } from '../pipeline/location.js';
 import { loadState } from '../pipeline/state.js';
-import { printableLine } from '../safety/text.js';
+import { printableLine } from '../core/safety/text.js';
 
 /**
  * One line for a table cell: multi-line values (e.g. `platform =` + next line) flattened, control
@@ -59,7 +59,7 @@ export async function envsCommand(dir: string, o: { json: boolean }): Promise<nu
 
 /** The preset a repository without platformio.ini looks like (loads the presets' detectors only then). */
 async function detectedPreset(dir: string): Promise<{ id: string; how: string } | null> {
-  const [{ openProject }, { detectPresets }] = await Promise.all([import('../pipeline/selection.js'), import('../presets/choose.js')]);
+  const [{ openProject }, { detectPresets }] = await Promise.all([import('../pipeline/selection.js'), import('../pipeline/choose-preset.js')]);
   const { root, project } = openProject(dir);
   const id = detectPresets(root, project)[0];
   return id ? { id, how: 'detected as' } : null;

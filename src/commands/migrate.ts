@@ -9,7 +9,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { UsageError } from '../cli/flags.js';
+import { UsageError } from '../core/rows.js';
 import { SEARCH_DIRS, suffixOf } from '../migrate/detect.js';
 import { discover, type Discovery } from '../migrate/discover.js';
 import type { FoundCommand } from '../migrate/commands.js';
@@ -22,8 +22,8 @@ import { MigrateRefusal, NEW_FILE, planGroup, type Plan } from '../migrate/plan.
 import { checkEquivalence, type Check } from '../migrate/verify.js';
 import { ApplyError, applyUntilSignal, inspectPath, UnsafePathError, type Change, type PathState } from '../pipeline/apply.js';
 import { CancelledAfterApply, CancelledError } from '../pipeline/cancel.js';
-import { MAX_INPUT_BYTES } from '../safety/read.js';
-import { printableLine } from '../safety/text.js';
+import { MAX_INPUT_BYTES } from '../core/safety/read.js';
+import { printableLine } from '../core/safety/text.js';
 
 export interface MigrateOptions {
   yes: boolean;

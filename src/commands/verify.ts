@@ -4,11 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { imageRepo, type Answers } from '../answers.js';
-import { UsageError } from '../cli/flags.js';
+import { imageRepo, type Answers } from '../core/answers.js';
+import { UsageError } from '../core/rows.js';
 import { buildImage, BuildError, contextEntries, type BuildEvent, type Step } from '../engine/build.js';
-import { connect, EngineUnavailableError } from '../engine/connect.js';
-import { FILES } from '../paths.js';
+import { connect } from '../engine/connect.js';
+import { FILES } from '../core/paths.js';
 import { loadState, STATE_FILE } from '../pipeline/state.js';
 import { presetOf } from '../presets/index.js';
 import { checkCompose, readComposeFiles } from '../verify/compose-checks.js';
@@ -39,18 +39,11 @@ function readAnswers(dir: string): Answers {
 
 export { VerifyInputError };
 
-/** Runs verify; bad input (flags, project files) ends it with one `error:` line and exit 2. */
+/**
+ * Runs verify. Bad input (flags, project files: VerifyInputError) and no engine to talk to
+ * (EngineUnavailableError) reach the CLI, which prints their one `error:` line and exits 2.
+ */
 export async function verifyCommand(dir: string, o: VerifyOptions): Promise<number> {
-  try {
-    return await runVerify(dir, o);
-  } catch (e) {
-    if (!(e instanceof VerifyInputError)) throw e;
-    process.stderr.write(`error: ${e.message}\n`);
-    return 2;
-  }
-}
-
-async function runVerify(dir: string, o: VerifyOptions): Promise<number> {
   // Everything read from the command line and the project is checked before connecting, so that
   // a bad input fails in a second, not after minutes of building.
   const jsonPath = o.json !== undefined && o.json !== '-' ? checkReportPath(o.json) : undefined;
@@ -70,16 +63,7 @@ async function runVerify(dir: string, o: VerifyOptions): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const report = new Report(log);
 
-  let engine;
-  try {
-    engine = await connect();
-  } catch (e) {
-    if (e instanceof EngineUnavailableError) {
-      log(`error: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
+  const engine = await connect();
   const { docker } = engine;
   const runId = randomBytes(4).toString('hex');
   const sandbox = new Sandbox(docker, runId);

@@ -9,7 +9,8 @@ import { pipeline } from 'node:stream/promises';
 import type Dockerode from 'dockerode';
 import tar from 'tar-stream';
 import { durationMs, parseResponseLine, Trace, type BuildEvent } from './trace.js';
-import { InputFileError, readInputFile, unreadable } from '../safety/read.js';
+import { InputFileError, readInputFile, unreadable } from '../core/safety/read.js';
+import { CpdError, EXIT } from '../core/errors.js';
 
 export type { BuildEvent } from './trace.js';
 
@@ -44,7 +45,8 @@ export interface BuildResult {
 /** LOG_TAIL lines of the failing step's output travel with the error. */
 const LOG_TAIL = 15;
 
-export class BuildError extends Error {
+export class BuildError extends CpdError {
+  readonly exitCode = EXIT.failed;
   constructor(
     message: string,
     /** Name of the failing step (BuildKit vertex), when one is known. */

@@ -1,8 +1,10 @@
 // Finds the Docker Engine the way the docker CLI does (DOCKER_HOST, else the default socket) and
 // checks that it answers, so that `verify` fails in a second with one actionable message.
 import Dockerode from 'dockerode';
+import { CpdError, EXIT } from '../core/errors.js';
 
-export class EngineUnavailableError extends Error {
+export class EngineUnavailableError extends CpdError {
+  readonly exitCode = EXIT.input;
   constructor(message: string) {
     super(message);
     this.name = 'EngineUnavailableError';

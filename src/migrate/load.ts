@@ -10,12 +10,14 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { isAlias, isCollection, isPair, isScalar, Lexer, LineCounter, Pair, parseDocument, Scalar, visit, YAMLMap, type Document } from 'yaml';
-import { InputFileError, readInputFile } from '../safety/read.js';
-import { printableLine } from '../safety/text.js';
+import { CpdError, EXIT } from '../core/errors.js';
+import { InputFileError, readInputFile } from '../core/safety/read.js';
+import { printableLine } from '../core/safety/text.js';
 import { MERGE_TAGS, mergeService } from './merge.js';
 
 /** Input the migration cannot handle: a clear message, nothing written (exit 2). One printable line. */
-export class MigrateInputError extends Error {
+export class MigrateInputError extends CpdError {
+  readonly exitCode = EXIT.input;
   constructor(
     message: string,
     /** `template`: a template to render (never an overlay of anything); `input`: anything else. */

@@ -21,9 +21,11 @@ import { classify, type Group, type OldCommand, type ServiceClass } from './dete
 import { isObj, YAML11, type ComposeFile, type Json, type Obj } from './load.js';
 import { canonical, isOverride, isReset, MERGE_TAGS, mergeService, mergeTop, normalizeService, resolveTags, sameService } from './merge.js';
 import { mapTopRefs, noTopRenames, RENAMABLE, renamedDefinition, sameDef, usesDefaultNetwork, type TopRenames } from './top-renames.js';
+import { CpdError, EXIT } from '../core/errors.js';
 
 /** The migration cannot produce an equivalent file: a reason, nothing written (exit 1). */
-export class MigrateRefusal extends Error {
+export class MigrateRefusal extends CpdError {
+  readonly exitCode = EXIT.failed;
   constructor(message: string) {
     super(message);
     this.name = 'MigrateRefusal';

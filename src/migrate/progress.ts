@@ -1,7 +1,7 @@
 // Progress for long runs: a repository with hundreds of sets takes minutes of compose v2 checks.
 // A line on stderr every few seconds (never on stdout, which carries the proposal and the dry-run
 // output); runs shorter than that print nothing.
-import { printableLine } from '../safety/text.js';
+import { printableLine } from '../core/safety/text.js';
 
 /** How often a line is printed; CPD_PROGRESS_MS changes it (tests, CI logs). */
 const everyMs = () => {

@@ -4,8 +4,8 @@
 // error text quotes them (`line 2: unterminated quoted value "…`), and its config output (which the
 // check compares and may name in a difference) inlines them; src/safety/redact.ts hides them.
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { envFileValues, redact } from '../safety/redact.js';
-import { readInputFile } from '../safety/read.js';
+import { envFileValues, redact } from '../core/safety/redact.js';
+import { readInputFile } from '../core/safety/read.js';
 import type { Group } from './detect.js';
 import { isObj, type Json, type Obj } from './load.js';
 import { filesRead } from './plan.js';

@@ -13,7 +13,7 @@ import { isObj, YAML11, type Obj } from './load.js';
 import { canonical, describeDifference, sameService } from './merge.js';
 import { filesRead, TOP_KINDS, unrename, type Plan } from './plan.js';
 import { groupSecrets, redactFor } from './secrets.js';
-import { readInputFile } from '../safety/read.js';
+import { readInputFile } from '../core/safety/read.js';
 import { composeConfig, composeV2, namesInEnvFile, variablesIn, type ComposeCli, type ConfigResult } from './compose-v2.js';
 import { inverseOf, mapTopKeys, mapTopRefs } from './top-renames.js';
 import { basename, dirname, resolve } from 'node:path';

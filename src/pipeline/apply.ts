@@ -10,8 +10,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, renameSync, rmdirSync, unlinkSync, writeSync, type Stats } from 'node:fs';
-import { fsReason } from '../safety/errno.js';
-import { printableLine } from '../safety/text.js';
+import { CpdError, EXIT } from '../core/errors.js';
+import { fsReason } from '../core/safety/errno.js';
+import { printableLine } from '../core/safety/text.js';
 import { CancelledDuringApply } from './cancel.js';
 import { at, DirHandles, lstatAt, readAt } from './dir-handles.js';
 import { removeStaleTemps } from './stale-temps.js';
@@ -40,7 +41,9 @@ export interface DeleteChange {
 export type Change = WriteChange | DeleteChange;
 
 /** A change that cannot be applied safely; nothing was written. */
-export class UnsafePathError extends Error {
+export class UnsafePathError extends CpdError {
+  readonly exitCode = EXIT.failed;
+  readonly hint = 'Nothing was changed.';
   constructor(readonly problems: string[]) {
     super(problems.length === 1 ? problems[0] : `${problems.length} paths cannot be written safely:\n${problems.map((p) => `  ${p}`).join('\n')}`);
     this.name = 'UnsafePathError';
@@ -48,7 +51,9 @@ export class UnsafePathError extends Error {
 }
 
 /** Writing failed part-way; everything was put back (callers say so). */
-export class ApplyError extends Error {
+export class ApplyError extends CpdError {
+  readonly exitCode = EXIT.failed;
+  readonly hint = 'Nothing was changed.';
   constructor(
     message: string,
     readonly path: string,

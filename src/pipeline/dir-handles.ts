@@ -4,7 +4,8 @@
 // the folder that handle N has open, wherever that folder is now: a folder swapped for a symlink
 // (or moved away) after it was opened cannot redirect anything.
 import { closeSync, constants, fchownSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { MAX_INPUT_BYTES } from '../safety/read.js';
+import { CpdError, EXIT } from '../core/errors.js';
+import { MAX_INPUT_BYTES } from '../core/safety/read.js';
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = constants;
 const O_NOCTTY = constants.O_NOCTTY ?? 0;
@@ -14,7 +15,9 @@ const DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
 export const at = (fd: number, name: string) => `/proc/self/fd/${fd}/${name}`;
 
 /** The one way this tool refuses to work: a system without /proc/self/fd (not Linux, or /proc not mounted). */
-export class NoDirHandlesError extends Error {
+export class NoDirHandlesError extends CpdError {
+  readonly exitCode = EXIT.failed;
+  readonly hint = 'Nothing was changed.';
   constructor() {
     super('cannot work safely here: /proc/self/fd is not available (Linux with /proc mounted is needed: every file is read and written relative to a folder already opened and checked)');
     this.name = 'NoDirHandlesError';

@@ -4,10 +4,11 @@
 // whole repo, e.g. `extra_scripts = pre:../scripts/x.py`), and the build runs in the subfolder.
 // Run from the root or from the subfolder, the answer is the same.
 import { lstatSync, readdirSync } from 'node:fs';
-import { basename, dirname, join, relative, sep } from 'node:path';
-import { UsageError } from '../cli/flags.js';
-import { STATE_FILE } from '../paths.js';
-import { printableLine } from '../safety/text.js';
+import { basename, join, relative, sep } from 'node:path';
+import { UsageError } from '../core/rows.js';
+import { STATE_FILE } from '../core/paths.js';
+import { gitRoot } from '../core/repo.js';
+import { printableLine } from '../core/safety/text.js';
 import { DEFAULT_PRESET, REGISTRY, type PresetEntry } from '../presets/registry.js';
 
 export interface Location {
@@ -27,37 +28,16 @@ const isFile = (p: string) => {
     return false;
   }
 };
-const exists = (p: string) => {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** The nearest folder from `dir` upwards that holds `.git` (a folder or a worktree's file), or null. */
-export function gitRoot(dir: string): string | null {
-  for (let d = dir, i = 0; i < 64; i++) {
-    if (exists(join(d, '.git'))) return d;
-    const up = dirname(d);
-    if (up === d) return null;
-    d = up;
-  }
-  return null;
-}
-
 // Folders never searched for a project: VCS, dependencies, build output, hidden ones.
 const SKIP = new Set(['node_modules', 'vendor', 'build', 'dist']);
 const MAX_DEPTH = 3;
 const MAX_DIRS = 2000;
 
 /**
- * Which preset's kind of project a folder is: platformio.ini (the default preset), else what a
- * registry line's isProject recognises (go.mod, a Python package with extensions, ...); null: none.
+ * Which preset's kind of project a folder is: the first registry line whose isProject recognises it
+ * (platformio.ini, go.mod, a Python package with extensions, ...); null: none.
  */
 function kindOf(dir: string, segments: readonly string[] = []): string | null {
-  if (isFile(join(dir, 'platformio.ini'))) return DEFAULT_PRESET;
   return (REGISTRY as readonly PresetEntry[]).find((e) => e.isProject?.(dir, segments))?.id ?? null;
 }
 
@@ -110,5 +90,4 @@ export function locate(dir: string): Location {
   return { root: dir, projectDir: '.' };
 }
 
-/** The absolute project folder for a root and a relative project dir. */
-export const projectFolder = (root: string, projectDir: string) => (projectDir === '.' ? root : join(root, ...projectDir.split('/')));
+export { gitRoot, projectFolder } from '../core/repo.js';

@@ -1,8 +1,8 @@
 // render -> plan -> apply, shared by the scaffold and `update`. The paths a plan covers are
 // computed (what the renderer produces now, what it produced last time, the state file), never
 // found on disk: a file planted anywhere in the repo is never read as a base or deleted.
-import type { Answers } from '../answers.js';
-import { renderAll } from '../render/index.js';
+import type { Answers } from '../core/answers.js';
+import { renderAll } from './render.js';
 import { hasConflictMarkers } from '../update/diff3.js';
 import { BLOCKING, planFile, type FilePlan } from '../update/plan-file.js';
 import { inspectPath, type Change } from './apply.js';

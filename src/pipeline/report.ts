@@ -1,9 +1,9 @@
 // What a run tells the user: the files it changed (never its own state file), conflicts and what
 // to do about them, and the next steps. Pure: text in, text out.
 import { presetOf } from '../presets/index.js';
-import { envSlug, type Answers } from '../answers.js';
-import { FILES } from '../paths.js';
-import { printableLine } from '../safety/text.js';
+import { envSlug, type Answers } from '../core/answers.js';
+import { FILES } from '../core/paths.js';
+import { printableLine } from '../core/safety/text.js';
 import { describeEnvChanges, type EnvChanges } from '../update/envs-diff.js';
 import type { Plan } from './plan.js';
 import { STATE_FILE } from './state.js';

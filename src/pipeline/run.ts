@@ -1,7 +1,7 @@
 // The one write step behind the scaffold and `update`: plan, refuse or report, apply, summarise.
 // A signal during the write undoes it (CancelledDuringApply). Returns the exit code: 0 done or up to date, 1 conflicts, files in the way, or (check) out of
 // date, 2 unresolved markers from an earlier run.
-import type { Answers } from '../answers.js';
+import type { Answers } from '../core/answers.js';
 import { unifiedDiff } from '../update/diff3.js';
 import type { EnvChanges } from '../update/envs-diff.js';
 import { applyUntilSignal } from './apply.js';
@@ -9,7 +9,7 @@ import { planRun, type Plan } from './plan.js';
 import { CancelledAfterApply } from './cancel.js';
 import { blockedText, nextSteps, summaryText } from './report.js';
 import { STATE_FILE, type LoadedState } from './state.js';
-import { printableLine } from '../safety/text.js';
+import { printableLine } from '../core/safety/text.js';
 
 export interface Output {
   out: (text: string) => void;

@@ -2,12 +2,12 @@
 // Yeoman) and the CLI without a terminal (where nothing is ever prompted, so Yeoman and inquirer
 // are not even loaded): read the project and the state, gather answers, plan, decide files in the
 // way, apply. On an already scaffolded project this is `update` with the new answers.
-import type { Answers } from '../answers.js';
+import type { Answers } from '../core/answers.js';
 import type { FlagAnswers } from '../cli/flags.js';
-import { choosePreset } from '../presets/choose.js';
-import type { Question } from '../questions.js';
+import { choosePreset } from './choose-preset.js';
+import type { Question } from '../capabilities/questions.js';
 import type { EnvChanges } from '../update/envs-diff.js';
-import { printableLine } from '../safety/text.js';
+import { printableLine } from '../core/safety/text.js';
 import { CancelledError } from './cancel.js';
 import { execute, plan, STDIO, type Output, type RunRequest } from './run.js';
 import { deselectedOf, openProject, storedWithEnvChanges, type Project } from './selection.js';
@@ -39,6 +39,8 @@ export class Scaffold {
   loaded!: LoadedState | null;
   private envChanges!: EnvChanges | null;
   private stored?: Answers;
+  /** Whether the chosen preset builds the envs of the project file (env changes, deselected envs). */
+  private tracksEnvs = false;
   answers!: Answers;
 
   constructor(
@@ -74,7 +76,8 @@ export class Scaffold {
     // Stored answers of another preset are no answers for this one.
     const stored = this.stored?.toolchain === preset.id ? this.stored : undefined;
     this.answers = await preset.ask({ flags, stored, project: this.project, yes, interactive, prompt, root: this.root });
-    if (preset.id !== 'platformio') this.envChanges = null;
+    this.tracksEnvs = Boolean(preset.tracksEnvs);
+    if (!this.tracksEnvs) this.envChanges = null;
   }
 
   /** Plans and writes; in a terminal, files in the way are decided one by one. Returns the exit code. */
@@ -82,7 +85,7 @@ export class Scaffold {
     const req: RunRequest = {
       root: this.root,
       answers: this.answers,
-      deselectedEnvs: this.answers.toolchain === 'platformio' ? deselectedOf(this.project, this.answers) : [],
+      deselectedEnvs: this.tracksEnvs ? deselectedOf(this.project, this.answers) : [],
       loaded: this.loaded,
       envChanges: this.envChanges,
       force: Boolean(this.options.force),

@@ -1,23 +1,15 @@
 // Which envs a run generates for: what platformio.ini defines now, what was chosen last time, and
 // what the user chose NOT to build (kept out by every later run). New envs come in and are reported.
 import { basename } from 'node:path';
-import { AnswersError, type Answers, type EnvAnswer } from '../answers.js';
-import { projectEnvs } from '../platformio/index.js';
+import { AnswersError, type Answers, type EnvAnswer } from '../core/answers.js';
+import { projectEnvs } from '../presets/platformio/ini/index.js';
 import { diffEnvs, type EnvChanges } from '../update/envs-diff.js';
 import { inspectPath } from './apply.js';
 import { locate, projectFolder } from './location.js';
 import { loadState, type LoadedState } from './state.js';
+import type { Project } from '../presets/types.js';
 
-export interface Project {
-  /** Folder name, the default project slug. */
-  name: string;
-  /** Envs read from platformio.ini (default_envs first), or null when there is none. */
-  envs: EnvAnswer[] | null;
-  defaults: string[];
-  warnings: string[];
-  /** The project folder relative to the repository root (`.`: the root). */
-  projectDir: string;
-}
+export type { Project } from '../presets/types.js';
 
 /** platformio.ini of the project in `projectDir` (relative to `root`); the project is named after the root. */
 export function readProject(root: string, projectDir = '.'): Project {

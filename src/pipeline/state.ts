@@ -5,12 +5,13 @@
 // Read and validated here only; every error is one line that says what to do.
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { AnswersError, validateAnswers, type Answers, type EnvAnswer } from '../answers.js';
-import { FILES, STATE_FILE, TOOL_VERSION } from '../paths.js';
+import { AnswersError, validateAnswers, type Answers, type EnvAnswer } from '../core/answers.js';
+import { FILES, STATE_FILE, TOOL_VERSION } from '../core/paths.js';
 import { PRESET_PATHS, presetById } from '../presets/index.js';
-import { renderAll, type Artifact } from '../render/index.js';
-import { printableLine } from '../safety/text.js';
+import { renderAll, type Artifact } from './render.js';
+import { printableLine } from '../core/safety/text.js';
 import { inspectPath } from './apply.js';
+import { CpdError, EXIT } from '../core/errors.js';
 
 export { STATE_FILE };
 /** Where 0.1 kept its state; read once to carry a project over, then removed. */
@@ -42,7 +43,8 @@ export interface LoadedState {
   legacy: { yoRc: string; baseFiles: Map<string, string> } | null;
 }
 
-export class StateError extends Error {
+export class StateError extends CpdError {
+  readonly exitCode = EXIT.input;
   constructor(message: string) {
     super(message);
     this.name = 'StateError';

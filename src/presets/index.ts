@@ -2,7 +2,7 @@
 // verify checks. Flag parsing never loads this module (it reads registry.ts); the subcommands that
 // render, verify or detect do. Its top-level await loads each preset's folder once: a module a
 // preset imports must not import this one (it would wait on itself; test/presets-registry.test.ts).
-import { AnswersError, type Answers } from '../answers.js';
+import { AnswersError, type Answers } from '../core/answers.js';
 import { flagsNotTaken, presetsTaking } from '../cli/flags.js';
 import { PRESET_IDS, REGISTRY, type PresetEntry, type PresetId } from './registry.js';
 import type { Preset, PresetAskContext } from './types.js';

@@ -1,5 +1,5 @@
 // What changed between the envs we generated for and the envs platformio.ini defines now.
-import type { EnvAnswer } from '../answers.js';
+import type { EnvAnswer } from '../core/answers.js';
 
 export interface EnvChanges {
   /** The envs to generate for now: stored order kept, renames in place, new ones appended. */

@@ -5,11 +5,13 @@ import type { FlagAnswers } from '../cli/flags.js';
 import { STDIO, type Output } from '../pipeline/run.js';
 import { Scaffold } from '../pipeline/scaffold.js';
 import { STATE_FILE } from '../pipeline/state.js';
+import { CpdError, EXIT } from '../core/errors.js';
 
 export type { Output } from '../pipeline/run.js';
 
 /** An input problem the user must fix (exit 2). */
-export class UpdateError extends Error {
+export class UpdateError extends CpdError {
+  readonly exitCode = EXIT.input;
   constructor(message: string) {
     super(message);
     this.name = 'UpdateError';

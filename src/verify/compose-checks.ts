@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { FILES } from '../paths.js';
+import { FILES } from '../core/paths.js';
 import { readComposeServices, type ComposeService } from './input.js';
 import type { Report } from './report.js';
 

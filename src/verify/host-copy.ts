@@ -4,7 +4,7 @@
 import { chmodSync, closeSync, constants, existsSync, fchmodSync, fstatSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, rmSync, symlinkSync, writeSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, sep } from 'node:path';
-import { STATE_FILE } from '../paths.js';
+import { STATE_FILE } from '../core/paths.js';
 
 export interface Ids {
   uid: number;

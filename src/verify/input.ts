@@ -3,14 +3,16 @@
 import { accessSync, closeSync, constants, fchmodSync, fchownSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { fsReason } from '../safety/errno.js';
-import { InputFileError, readInputFile as readSafely, unreadable } from '../safety/read.js';
+import { fsReason } from '../core/safety/errno.js';
+import { InputFileError, readInputFile as readSafely, unreadable } from '../core/safety/read.js';
+import { CpdError, EXIT } from '../core/errors.js';
 
 
 const code = (e: unknown) => (e as NodeJS.ErrnoException).code;
 
 /** Bad input to verify (a flag, a project file): one line, exit 2. */
-export class VerifyInputError extends Error {
+export class VerifyInputError extends CpdError {
+  readonly exitCode = EXIT.input;
   constructor(message: string) {
     super(message);
     this.name = 'VerifyInputError';

@@ -2,7 +2,7 @@
 // every final stage of the Dockerfile.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { FILES } from '../paths.js';
+import { FILES } from '../core/paths.js';
 import { readComposeServices, VerifyInputError } from './input.js';
 
 /** Stage names in Dockerfile order (`FROM x AS name`). */

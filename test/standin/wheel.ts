@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { VERSIONS } from '../../src/versions.js';
+import { VERSIONS } from '../../src/core/versions.js';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'build-wheel.py');
 

@@ -1,6 +1,6 @@
 // go-deb's own answers (Answers.presetAnswers): what was read from the repository and what was
 // asked. Stored in the state file, so rendering needs nothing but the answers.
-import { AnswersError, CHECKS, type Answers } from '../../answers.js';
+import { AnswersError, CHECKS, type Answers } from '../../core/answers.js';
 
 export interface GoDebAnswers {
   /** go.mod's module path and `go` version. */

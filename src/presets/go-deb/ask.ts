@@ -1,9 +1,9 @@
 // go-deb's questions, from the one answer table (its own rows: flags.ts): flag > stored > --yes default >
 // prompt. What go.mod, cmd/* and debian/control say is read fresh on every run.
 import { relative, resolve } from 'node:path';
-import { AnswersError, defaultAnswers, envSlug, type Answers } from '../../answers.js';
-import { gitRoot, projectFolder } from '../../pipeline/location.js';
-import { Asker, asString } from '../../questions.js';
+import { AnswersError, defaultAnswers, envSlug, type Answers } from '../../core/answers.js';
+import { gitRoot, projectFolder } from '../../core/repo.js';
+import { Asker, asString } from '../../capabilities/questions.js';
 import type { PresetAskContext } from '../types.js';
 import { DEB_NAME, goDebOf, type GoDebAnswers } from './answers.js';
 import type { GoDebFlagAnswers } from './flags.js';

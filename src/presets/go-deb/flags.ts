@@ -1,9 +1,9 @@
 // What the command line knows of the go-deb preset: its rows of the one answer table (flag, help,
 // prompt, parse, check) and its defaults of the common answers as --help shows them. Read by flag
 // parsing through the registry, so it imports nothing that renders.
-import { list, text, type AnswerSpec } from '../../cli/rows.js';
+import { list, text, type AnswerSpec } from '../../core/rows.js';
 import type { FlagAnswers } from '../../cli/flags.js';
-import type { PresetEntry } from '../registry.js';
+import type { PresetEntry } from '../types.js';
 import { hasGoMod } from './go-mod.js';
 
 /** The flags go-deb reads beyond the common ones. */

@@ -1,5 +1,5 @@
 // The go-deb preset: a Go module built into binaries and a .deb in a builder image.
-import { projectFolder } from '../../pipeline/location.js';
+import { projectFolder } from '../../core/repo.js';
 import type { Preset } from '../types.js';
 import { CHECKS } from './checks.js';
 import { goDebOf } from './answers.js';

@@ -3,9 +3,9 @@
 // regular files (no symlinks followed), bounded in size and in how many folders are walked.
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AnswersError } from '../../answers.js';
+import { AnswersError } from '../../core/answers.js';
 import { inspectPath } from '../../pipeline/apply.js';
-import { readInputFile } from '../../safety/read.js';
+import { readInputFile } from '../../core/safety/read.js';
 
 export interface GoProject {
   module: string;

@@ -4,7 +4,7 @@
 // from verify's own environment. Independent checks run at the same time; the table keeps order.
 import { existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, closeSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { FILES } from '../../paths.js';
+import { FILES } from '../../core/paths.js';
 import { describeSkipped, hostDir, hostIds, wrongOwners } from '../../verify/host-copy.js';
 import { globalArgDefault } from '../../verify/plan.js';
 import { waitForProcess, type RunResult } from '../../verify/sandbox.js';

@@ -1,6 +1,6 @@
 // python-wheels' own answers (Answers.presetAnswers): what was read from pyproject.toml / setup.py
 // and what was asked. Stored in the state file, so rendering needs nothing but the answers.
-import { AnswersError, CHECKS, type Answers } from '../../answers.js';
+import { AnswersError, CHECKS, type Answers } from '../../core/answers.js';
 
 export interface PythonWheelsAnswers {
   /** The distribution name ([project] name), as in wheel file names after normalising. */

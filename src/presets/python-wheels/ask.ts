@@ -1,8 +1,8 @@
 // python-wheels' questions, from the one answer table (its own rows: flags.ts): flag > stored > --yes
 // default > prompt. What pyproject.toml and setup.py say is read fresh on every run.
-import { AnswersError, CHECKS, defaultAnswers, type Answers } from '../../answers.js';
-import { projectFolder } from '../../pipeline/location.js';
-import { Asker, asString } from '../../questions.js';
+import { AnswersError, CHECKS, defaultAnswers, type Answers } from '../../core/answers.js';
+import { projectFolder } from '../../core/repo.js';
+import { Asker, asString } from '../../capabilities/questions.js';
 import type { PresetAskContext } from '../types.js';
 import { pythonWheelsOf, type PythonWheelsAnswers } from './answers.js';
 import { defaultManylinuxImage, type PythonWheelsFlagAnswers } from './flags.js';

@@ -1,10 +1,10 @@
 // What the command line knows of the python-wheels preset: its rows of the one answer table (flag,
 // help, prompt, parse, check) and its defaults of the common answers as --help shows them. Read by
 // flag parsing through the registry, so it imports nothing that renders.
-import { list, type AnswerSpec } from '../../cli/rows.js';
+import { list, type AnswerSpec } from '../../core/rows.js';
 import type { FlagAnswers } from '../../cli/flags.js';
-import { VERSIONS } from '../../versions.js';
-import type { PresetEntry } from '../registry.js';
+import { VERSIONS } from '../../core/versions.js';
+import type { PresetEntry } from '../types.js';
 import { looksLikePythonWheels } from './detect.js';
 
 /** The flags python-wheels reads beyond the common ones. */

@@ -1,6 +1,6 @@
 // The python-wheels preset: manylinux wheels of a package with compiled extensions, repaired with
 // auditwheel and tested in clean containers.
-import { projectFolder } from '../../pipeline/location.js';
+import { projectFolder } from '../../core/repo.js';
 import type { Preset } from '../types.js';
 import { CHECKS } from './checks.js';
 import { pythonWheelsOf } from './answers.js';

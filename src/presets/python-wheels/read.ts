@@ -1,6 +1,6 @@
 // What python-wheels reads from the project folder (src/presets/python-wheels/scan.ts), as the
 // scaffold needs it: an AnswersError when there is nothing to read.
-import { AnswersError } from '../../answers.js';
+import { AnswersError } from '../../core/answers.js';
 import { scanPythonProject, type PythonProject } from './scan.js';
 
 export { hasPythonProject, setupPyModules, tomlString, type PythonProject } from './scan.js';

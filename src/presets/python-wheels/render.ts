@@ -1,13 +1,12 @@
 // python-wheels' artifacts: pure functions of the answers (what was read from pyproject.toml is in
 // them). Text formats come from src/presets/python-wheels/templates/, compose is data.
-import { imageRepo, type Answers } from '../../answers.js';
-import { writeCompose, type Service } from '../../compose/model.js';
-import { TOOL_VERSION } from '../../paths.js';
-import { dockerQuote } from '../../render/context.js';
-import { renderRootEntrypoint } from '../../render/root-entrypoint.js';
-import { renderPresetTemplate, shq } from '../../render/template.js';
-import type { Renderer } from '../../render/types.js';
-import { pinnedAction, VERSIONS } from '../../versions.js';
+import { imageRepo, type Answers } from '../../core/answers.js';
+import { writeCompose, type Service } from '../../core/compose-model.js';
+import { TOOL_VERSION } from '../../core/paths.js';
+import { renderRootEntrypoint } from '../../capabilities/root-entrypoint.js';
+import { dockerQuote, renderPresetTemplate, shq } from '../../capabilities/template.js';
+import type { Renderer } from '../../capabilities/artifact.js';
+import { pinnedAction, VERSIONS } from '../../core/versions.js';
 import { pythonWheelsOf, type PythonWheelsAnswers } from './answers.js';
 import { cpTag } from './versions.js';
 
