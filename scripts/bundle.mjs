@@ -5,11 +5,13 @@
 // only when that subcommand runs. Templates are read from templates/ at run time (src/paths.ts).
 // BUNDLE_META=FILE writes esbuild's metafile (what went into which chunk).
 import { build } from 'esbuild';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// esbuild reports resolved paths: node_modules may be a symlink (a git worktree sharing one).
+const modules = realpathSync(join(root, 'node_modules'));
 const out = join(root, 'dist');
 rmSync(join(out, 'cli.mjs'), { force: true });
 rmSync(join(out, 'chunks'), { recursive: true, force: true });
@@ -45,7 +47,7 @@ const STUBS = {
 // an Intl.Segmenter (~10 ms) when loaded: make it on first use. The generator's `this._` is all of
 // lodash (250 KB, nobody here uses it).
 const pkgOf = (name) => {
-  const { version } = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8'));
+  const { version } = JSON.parse(readFileSync(join(modules, name, 'package.json'), 'utf8'));
   return `(${JSON.stringify({ name, version })})`;
 };
 const lazySegmenter = 'let segmenter_; const segmenter = { segment: (s) => (segmenter_ ??= new Intl.Segmenter()).segment(s) };';
@@ -62,14 +64,14 @@ const trim = {
   setup(b) {
     const names = new RegExp(`^(${Object.keys(STUBS).join('|')})$`);
     b.onResolve({ filter: names }, (args) => ({ path: args.path, namespace: 'stub' }));
-    b.onResolve({ filter: /^\.\/session$/ }, (args) => (args.importer === join(root, 'node_modules/dockerode/lib/docker.js') ? { path: 'dockerode-session', namespace: 'stub' } : undefined));
+    b.onResolve({ filter: /^\.\/session$/ }, (args) => (args.importer === join(modules, 'dockerode/lib/docker.js') ? { path: 'dockerode-session', namespace: 'stub' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'stub' }, (args) => ({ contents: STUBS[args.path], loader: 'js' }));
     // rxjs's "node" export is CommonJS: all of it runs when loaded. Its ES build can be tree-shaken.
-    b.onResolve({ filter: /^rxjs$/ }, () => ({ path: join(root, 'node_modules/rxjs/dist/esm/index.js') }));
+    b.onResolve({ filter: /^rxjs$/ }, () => ({ path: join(modules, 'rxjs/dist/esm/index.js') }));
     const files = new RegExp(`[\\\\/]node_modules[\\\\/](${EDITS.map(([f]) => f.replace(/[.]/g, '\\.')).join('|')})$`);
     const seen = new Set();
     b.onLoad({ filter: files }, (args) => {
-      const edits = EDITS.filter(([file]) => args.path === join(root, 'node_modules', file));
+      const edits = EDITS.filter(([file]) => args.path === join(modules, file));
       if (edits.length === 0) return undefined;
       let src = readFileSync(args.path, 'utf8');
       for (const [file, from, to] of edits) {
