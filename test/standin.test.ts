@@ -204,6 +204,17 @@ build_flags = \${env:nosuch.build_flags}
   }
 });
 
+test('pio test -e native: a test may define setUp and tearDown (Unity has weak defaults in unity.c)', () => {
+  const p = project({ 'test/test_add/test_main.cpp': testFile(3).replace('int add(int, int);', 'int add(int, int);\nstatic int calls = 0;\nvoid setUp(void) { calls++; }\nvoid tearDown(void) {}') });
+  try {
+    const r = p.pio(['test', '-e', 'native_src']);
+    assert.is(r.code, 0, r.out);
+    assert.match(r.out, /test_add \[PASSED\]/);
+  } finally {
+    removeProject(p.dir);
+  }
+});
+
 test('pio test -e native: an #error in a test source fails the suite, exit 1', () => {
   const p = project({ 'test/test_add/test_main.cpp': '#error broken test\n' + testFile(3) });
   try {

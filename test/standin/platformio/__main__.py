@@ -60,8 +60,6 @@ extern "C" {
 #endif
 void setUp(void);
 void tearDown(void);
-__attribute__((weak)) void setUp(void) {}
-__attribute__((weak)) void tearDown(void) {}
 static int standin_unity_failures = 0, standin_unity_tests = 0, standin_unity_current = 0;
 #ifdef __cplusplus
 }
@@ -82,6 +80,8 @@ static int standin_unity_failures = 0, standin_unity_tests = 0, standin_unity_cu
 #define TEST_FAIL() TEST_ASSERT_MESSAGE(0, "TEST_FAIL")
 #endif
 """
+# As in Unity, setUp/tearDown have weak defaults in a unit of their own: a test may define them.
+UNITY_C = "/* unity.c of the PlatformIO TEST STAND-IN, NOT Unity. */\n__attribute__((weak)) void setUp(void) {}\n__attribute__((weak)) void tearDown(void) {}\n"
 
 
 class BuildError(Exception):
@@ -466,6 +466,8 @@ def test_native(project, config, env, verbose):
     os.makedirs(unity, exist_ok=True)
     with open(os.path.join(unity, "unity.h"), "w") as f:
         f.write(UNITY_H)
+    with open(os.path.join(unity, "unity.c"), "w") as f:
+        f.write(UNITY_C)
     src = src_files(project, config, env, C_EXT + CXX_EXT) if flag(config, env, "test_build_src") else []
     passed, failed = [], []
     for suite in test_suites(project):
@@ -474,7 +476,7 @@ def test_native(project, config, env, verbose):
         print("Building & Testing %s" % name, flush=True)
         program = os.path.join(out, name, "program")
         try:
-            sources = walk(suite, C_EXT + CXX_EXT) + src
+            sources = walk(suite, C_EXT + CXX_EXT) + src + [os.path.join(unity, "unity.c")]
             compile_program(project, config, env, sources, os.path.join(out, name), program, ["-I" + unity, "-DPIO_UNIT_TESTING"], verbose)
             r = subprocess.run([program], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
             if r.stdout.strip():
