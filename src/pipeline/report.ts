@@ -56,6 +56,25 @@ export function summaryText(plan: Plan, envChanges: EnvChanges | null, opts: { d
   return `${lines.join('\n')}\n`;
 }
 
+/** Files baked into an image: a change to one leaves the built image stale until it is rebuilt. */
+const inImage = (path: string) => path === FILES.dockerfile || path === FILES.dockerignore || path.startsWith('docker/');
+
+/**
+ * After a run that changed what the image holds (Dockerfile, entrypoint, build script with its env
+ * list): say so, with the commands that rebuild it (`run --rm build list` lists the old envs until then).
+ */
+export function rebuildText(plan: Plan): string {
+  const baked = plan.files.filter((f) => f.result !== null && f.result !== f.ours && inImage(f.path)).map((f) => f.path);
+  if (!baked.length) return '';
+  const paths = new Set(plan.files.map((f) => f.path));
+  const commands = paths.has(FILES.buildScript)
+    ? [FILES.buildScript, ...(paths.has(FILES.composeImages) ? [`${FILES.buildScript} --target dev   # the dev image, when you use the shell`] : [])]
+    : paths.has(FILES.localCi)
+      ? [`${FILES.localCi} build-docker`]
+      : [];
+  return [`The images are out of date: ${baked.join(', ')} changed, and the builds use the image. Rebuild it:`, ...commands.map((c) => `  ${c}`), ''].join('\n');
+}
+
 /** After a first scaffold: how to build, check and commit. */
 export function nextSteps(a: Answers): string {
   // Presets other than PlatformIO say their own next steps.

@@ -7,7 +7,7 @@ import type { EnvChanges } from '../update/envs-diff.js';
 import { applyChanges, withSignalsHeld } from './apply.js';
 import { planRun, type Plan } from './plan.js';
 import { CancelledAfterApply } from './cancel.js';
-import { blockedText, nextSteps, summaryText } from './report.js';
+import { blockedText, nextSteps, rebuildText, summaryText } from './report.js';
 import type { LoadedState } from './state.js';
 
 export interface Output {
@@ -64,6 +64,7 @@ export function execute(req: RunRequest, p: Plan, io: Output = STDIO, opts: { fi
   const { signal } = withSignalsHeld(() => applyChanges(req.root, p.changes));
   io.out(summaryText(p, req.envChanges));
   if (opts.firstRun && p.changes.length) io.out(nextSteps(req.answers));
+  else io.out(rebuildText(p));
   if (signal) throw new CancelledAfterApply(signal);
   return p.conflicts.length ? 1 : 0;
 }
