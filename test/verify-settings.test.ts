@@ -36,6 +36,10 @@ unit('flags win, then the environment, then .env; each source named, secrets red
     const t = resolveSettings(dir, 'FROM x AS dev\n', { buildArgs: {}, network: 'default' }, {});
     assert.is(t.network, 'default');
     assert.equal(Object.keys(t.buildArgs), ['PIP_INDEX_URL']);
+    // pip's settings that are no build argument: from the environment the preset reads them itself (and names the source).
+    const u = resolveSettings(dir, 'FROM x AS dev\n', { buildArgs: {} }, { PIP_TRUSTED_HOST: 'mirror' });
+    assert.not.ok('PIP_TRUSTED_HOST' in u.buildArgs);
+    assert.ok(u.described.includes('PIP_TRUSTED_HOST=mirror (environment)'));
   } finally {
     removeProject(dir);
   }

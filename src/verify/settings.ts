@@ -95,7 +95,9 @@ export function resolveSettings(
     if (key in flags.buildArgs || !(declares(dockerfile, key) || ALWAYS.has(key))) continue;
     const got = pick(key);
     if (!got) continue;
-    buildArgs[key] = got.value;
+    // Not a build argument (pip's settings for python-wheels' check containers): a preset reads the
+    // environment itself and names it; only .env's value has to be handed over.
+    if (declares(dockerfile, key) || got.source === '.env') buildArgs[key] = got.value;
     take(key, got.value, got.source);
   }
 
