@@ -20,8 +20,8 @@ const COMMANDS = [
 
 const VERIFY_FLAGS: FlagSpec[] = [
   { name: 'target', value: 'STAGE', help: 'build only this image target (repeatable)' },
-  { name: 'build-arg', value: 'K=V', help: 'build argument, e.g. BASE_IMAGE or PIP_INDEX_URL (repeatable); PIP_INDEX_URL, PIP_EXTRA_INDEX_URL and PIP_TRUSTED_HOST (from here, else the environment) also go to check containers that run pip' },
-  { name: 'network', value: 'MODE', help: 'network for RUN steps and the check containers that build (firmware, Go, wheels): default or host' },
+  { name: 'build-arg', value: 'K=V', help: 'build argument, e.g. BASE_IMAGE or PIP_INDEX_URL (repeatable); the mirror settings (BASE_IMAGE and those of the preset: its tool version, PIP_*, GO*) not given here come from the environment, else .env, as the generated scripts read them; PIP_INDEX_URL, PIP_EXTRA_INDEX_URL and PIP_TRUSTED_HOST also go to check containers that run pip; credentials in them are never printed' },
+  { name: 'network', value: 'MODE', help: 'network for RUN steps and the check containers that build (firmware, Go, wheels): default or host (default: BUILD_NETWORK from the environment, else .env, else default)' },
   { name: 'json', value: 'FILE', help: 'write a JSON report (- for stdout)' },
   { name: 'timeout', value: 'SECONDS', help: 'limit for each build and container step (default: 900)' },
   { name: 'keep', help: 'keep the containers, volumes and images it made (for debugging)' },
@@ -180,11 +180,11 @@ async function verify(args: string[]): Promise<number> {
   const buildArgs: Record<string, string> = {};
   for (const kv of (values['build-arg'] as string[] | undefined) ?? []) {
     const i = kv.indexOf('=');
-    if (i < 1) throw new UsageError(`--build-arg takes K=V, not "${kv}"`);
+    if (i < 1) throw new UsageError('--build-arg takes K=V (a name, =, the value)');
     buildArgs[kv.slice(0, i)] = kv.slice(i + 1);
   }
-  const network = (values.network as string | undefined) ?? 'default';
-  if (network !== 'default' && network !== 'host') throw new UsageError(`--network takes default or host, not "${network}"`);
+  const network = values.network as string | undefined;
+  if (network !== undefined && network !== 'default' && network !== 'host') throw new UsageError(`--network takes default or host, not "${network}"`);
   const timeout = (values.timeout as string | undefined) ?? '900';
   if (!/^[1-9][0-9]*$/.test(timeout)) throw new UsageError(`--timeout takes a number of seconds, not "${timeout}"`);
   const { verifyCommand } = await import('./commands/verify.js');

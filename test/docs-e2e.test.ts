@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { readState, removeProject, runCli, tempProject } from './helpers/cli.js';
 import { docCommands, type DocCommand } from './helpers/doc-commands.js';
+import { fixtureLeft, PROJECT_LABEL, removeFixture } from './helpers/compose-fixture.js';
 import { engineSuite, TEST_IMAGES } from './helpers/engine.js';
 import { runAsNewcomer, type CommandRun, type Newcomer } from './helpers/newcomer.js';
 import { startPipIndex, type PipIndex } from './helpers/pip-index.js';
@@ -81,51 +82,6 @@ function socketPath(): string | null {
 
 // ---------------------------------------------------------------------------------------------
 // Fixture resources on the engine
-
-const PROJECT_LABEL = 'com.docker.compose.project';
-
-/** Removes everything of fixture `project` (compose project = image/volume slug) from the engine; returns what could not be removed. */
-async function removeFixture(project: string): Promise<string[]> {
-  const problems: string[] = [];
-  const attempt = async (what: string, fn: () => Promise<unknown>) => {
-    try {
-      await fn();
-    } catch (e) {
-      if ((e as { statusCode?: number }).statusCode !== 404) problems.push(`${what}: ${(e as Error).message}`);
-    }
-  };
-  for (const c of await docker.listContainers({ all: true })) {
-    if (c.Labels?.[PROJECT_LABEL] === project || c.Image.startsWith(`${project}-pio:`)) {
-      await attempt(`container ${c.Id.slice(0, 12)}`, () => docker.getContainer(c.Id).remove({ force: true, v: true }));
-    }
-  }
-  for (const n of await docker.listNetworks()) {
-    if (n.Labels?.[PROJECT_LABEL] === project || n.Name === `${project}_default`) await attempt(`network ${n.Name}`, () => docker.getNetwork(n.Id).remove());
-  }
-  for (const v of (await docker.listVolumes()).Volumes ?? []) {
-    if (v.Labels?.[PROJECT_LABEL] === project || v.Name === `${project}-platformio` || v.Name.startsWith(`${project}-platformio-`)) {
-      await attempt(`volume ${v.Name}`, () => docker.getVolume(v.Name).remove({ force: true }));
-    }
-  }
-  for (const img of await docker.listImages({ filters: JSON.stringify({ reference: [`${project}-pio`] }) })) {
-    for (const tag of img.RepoTags ?? []) if (tag.startsWith(`${project}-pio:`)) await attempt(`image ${tag}`, () => docker.getImage(tag).remove({ force: true }));
-  }
-  return problems;
-}
-
-/** What of fixture `project` is still on the engine. */
-async function fixtureLeft(project: string): Promise<string[]> {
-  const left: string[] = [];
-  for (const c of await docker.listContainers({ all: true })) {
-    if (c.Labels?.[PROJECT_LABEL] === project || c.Image.startsWith(`${project}-pio:`)) left.push(`container ${c.Names.join(',')}`);
-  }
-  for (const n of await docker.listNetworks()) if (n.Labels?.[PROJECT_LABEL] === project || n.Name === `${project}_default`) left.push(`network ${n.Name}`);
-  for (const v of (await docker.listVolumes()).Volumes ?? []) {
-    if (v.Labels?.[PROJECT_LABEL] === project || v.Name.startsWith(`${project}-platformio`)) left.push(`volume ${v.Name}`);
-  }
-  for (const img of await docker.listImages({ filters: JSON.stringify({ reference: [`${project}-pio`] }) })) left.push(`image ${(img.RepoTags ?? []).join(',')}`);
-  return left;
-}
 
 /** Fixtures of earlier runs whose process is gone (killed before its cleanup). */
 async function staleFixtures(): Promise<string[]> {
@@ -225,7 +181,7 @@ if (!isRoot) {
   s.run();
 } else {
   test.after(async () => {
-    if (dir) await removeFixture(NAME).catch(() => {});
+    if (dir) await removeFixture(docker, NAME).catch(() => {});
     await index?.close();
     if (wheelDir) rmSync(wheelDir, { recursive: true, force: true });
     if (home) rmSync(home, { recursive: true, force: true });
@@ -233,7 +189,7 @@ if (!isRoot) {
   });
 
   test('fixture: scaffolded with the real bin (two embedded envs, one native), mirrors in .env, owned by uid 4242', async () => {
-    for (const stale of await staleFixtures()) await removeFixture(stale);
+    for (const stale of await staleFixtures()) await removeFixture(docker, stale);
     wheelDir = mkdtempSync(join(tmpdir(), 'cpd-wheel-'));
     buildStandinWheel(wheelDir);
     index = await startPipIndex(wheelDir);
@@ -301,9 +257,9 @@ if (!isRoot) {
 
   test('cleanup: no container, network, volume or image of the fixture is left', async () => {
     needSetup();
-    const problems = await removeFixture(NAME);
+    const problems = await removeFixture(docker, NAME);
     assert.equal(problems, [], 'every fixture resource was removed');
-    assert.equal(await fixtureLeft(NAME), [], 'nothing of the fixture is left on the engine');
+    assert.equal(await fixtureLeft(docker, NAME), [], 'nothing of the fixture is left on the engine');
   });
 
   test.run();

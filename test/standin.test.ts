@@ -164,6 +164,69 @@ test('pio test -e native: a passing test passes, a failing one fails; src/ only 
   }
 });
 
+test('build_flags interpolation (${env:OTHER.build_flags}, extends, ${sysenv.X}) and build_src_filter, as PlatformIO applies them', () => {
+  const ini = `[env]
+build_flags = -DBASE=1
+
+[env:lib]
+platform = native
+build_flags = \${env.build_flags} -DLIB=2
+
+[env:app]
+extends = env:lib
+build_flags = \${env:lib.build_flags} -DAPP=\${sysenv.APP_VALUE}
+build_src_filter = +<*> -<broken/>
+test_build_src = yes
+
+[env:broken]
+platform = native
+build_flags = \${env:nosuch.build_flags}
+`;
+  const main = '#include <stdio.h>\nint add(int a, int b) { return a + b; }\n#ifndef PIO_UNIT_TESTING\nint main() { printf("%d %d %d\\n", BASE, LIB, APP); return 0; }\n#endif\n';
+  const p = project({ 'src/main.cpp': main, 'src/broken/bad.cpp': '#error not selected by build_src_filter\n', 'test/test_add/test_main.cpp': testFile(3) });
+  try {
+    writeFileSync(join(p.dir, 'platformio.ini'), ini);
+    let r = p.pio(['run', '-e', 'app'], { APP_VALUE: '7' });
+    assert.is(r.code, 0, r.out);
+    const run = spawnSync(join(p.dir, '.pio/build/app/program'), { encoding: 'utf8' });
+    assert.is(run.stdout, '1 2 7\n');
+    r = p.pio(['test', '-e', 'app'], { APP_VALUE: '7' });
+    assert.is(r.code, 0, r.out);
+    // Without the filter the broken folder is compiled, and its #error fails the build.
+    r = p.pio(['run', '-e', 'lib']);
+    assert.is(r.code, 1, r.out);
+    assert.match(r.out, /#error not selected by build_src_filter/);
+    r = p.pio(['run', '-e', 'broken']);
+    assert.is(r.code, 1, r.out);
+    assert.match(r.out, /No section: 'env:nosuch'/);
+  } finally {
+    removeProject(p.dir);
+  }
+});
+
+test('pio test -e native: a test may define setUp and tearDown (Unity has weak defaults in unity.c)', () => {
+  const p = project({ 'test/test_add/test_main.cpp': testFile(3).replace('int add(int, int);', 'int add(int, int);\nstatic int calls = 0;\nvoid setUp(void) { calls++; }\nvoid tearDown(void) {}') });
+  try {
+    const r = p.pio(['test', '-e', 'native_src']);
+    assert.is(r.code, 0, r.out);
+    assert.match(r.out, /test_add \[PASSED\]/);
+  } finally {
+    removeProject(p.dir);
+  }
+});
+
+test('pio test -e native: an #error in a test source fails the suite, exit 1', () => {
+  const p = project({ 'test/test_add/test_main.cpp': '#error broken test\n' + testFile(3) });
+  try {
+    const r = p.pio(['test', '-e', 'native_src']);
+    assert.is(r.code, 1, r.out);
+    assert.match(r.out, /#error broken test/);
+    assert.match(r.out, /test_add \[FAILED\]/);
+  } finally {
+    removeProject(p.dir);
+  }
+});
+
 test('pio test -e uno: no board to upload to, exit 1; build-only (--without-uploading --without-testing) works', () => {
   const p = project({ 'test/test_add/test_main.cpp': testFile(3) });
   try {

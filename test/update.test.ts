@@ -356,7 +356,7 @@ test('input errors exit 2: never scaffolded; without platformio.ini the stored e
     const before = snapshot(dir);
     const n = update(dir);
     assert.is(n.code, 0, n.stderr);
-    assert.match(n.stdout, /Up to date: nothing changed/);
+    assert.match(n.stdout, /Nothing changed\./);
     assert.equal(snapshot(dir), before);
   } finally {
     removeProject(bare);

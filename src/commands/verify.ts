@@ -12,16 +12,18 @@ import { FILES } from '../core/paths.js';
 import { loadState, STATE_FILE } from '../pipeline/state.js';
 import { presetOf } from '../presets/index.js';
 import { checkCompose, readComposeFiles } from '../verify/compose-checks.js';
+import { redact } from '../core/safety/redact.js';
 import { checkReportPath, readInputFile, VerifyInputError, writeReportFile } from '../verify/input.js';
 import { dockerfileStages, globalArgDefault, planTargets } from '../verify/plan.js';
 import { Report } from '../verify/report.js';
 import { Sandbox } from '../verify/sandbox.js';
+import { resolveSettings } from '../verify/settings.js';
 
 export interface VerifyOptions {
   targets: string[];
   buildArgs: Record<string, string>;
-  /** Network for RUN steps and the firmware build: host or default. */
-  network: 'host' | 'default';
+  /** Network for RUN steps and the firmware build: host or default (unset: BUILD_NETWORK, else default). */
+  network?: 'host' | 'default';
   /** Where to write the JSON report; `-` is stdout. */
   json?: string;
   timeoutSec: number;
@@ -41,17 +43,45 @@ export { VerifyInputError };
 
 /**
  * Runs verify. Bad input (flags, project files: VerifyInputError) and no engine to talk to
- * (EngineUnavailableError) reach the CLI, which prints their one `error:` line and exits 2.
+ * (EngineUnavailableError) reach the CLI, which prints their one `error:` line and exits 2. Every
+ * line it prints (progress, the table, --json, errors) goes through the redactor, with the
+ * secrets among the build settings (URL user-info of PIP_INDEX_URL, ...) as known values.
  */
 export async function verifyCommand(dir: string, o: VerifyOptions): Promise<number> {
+  const secrets: string[] = Object.entries(o.buildArgs).flatMap(([k, v]) => (redact(`${k}=${v}`) === `${k}=${v}` ? [] : [v]));
+  const out: Out = {
+    secrets,
+    err: (text) => process.stderr.write(redact(text, out.secrets)),
+    out: (text) => process.stdout.write(redact(text, out.secrets)),
+  };
+  try {
+    return await runVerify(dir, o, out);
+  } catch (e) {
+    // The CLI prints a known failure's one line: it must not hold a secret either.
+    if (e instanceof Error) e.message = redact(e.message, out.secrets);
+    throw e;
+  }
+}
+
+/** verify's two output streams, redacted; `secrets` grows once the settings are read. */
+interface Out {
+  secrets: string[];
+  err: (text: string) => void;
+  out: (text: string) => void;
+}
+
+async function runVerify(dir: string, flags: VerifyOptions, io: Out): Promise<number> {
   // Everything read from the command line and the project is checked before connecting, so that
   // a bad input fails in a second, not after minutes of building.
-  const jsonPath = o.json !== undefined && o.json !== '-' ? checkReportPath(o.json) : undefined;
+  const jsonPath = flags.json !== undefined && flags.json !== '-' ? checkReportPath(flags.json) : undefined;
   const dockerfilePath = join(dir, FILES.dockerfile);
   if (!existsSync(dockerfilePath)) throw new UsageError(`no Dockerfile in ${dir}`);
   const dockerfile = readInputFile(dockerfilePath, dockerfilePath);
   const a = readAnswers(dir);
   const preset = presetOf(a);
+  const settings = resolveSettings(dir, dockerfile, flags, preset.buildSettings);
+  io.secrets.push(...settings.secrets);
+  const o: VerifyOptions = { ...flags, buildArgs: settings.buildArgs, network: settings.network };
   const plan = planTargets(dir, dockerfile, o.targets, preset.targets);
   const composeFiles = readComposeFiles(dir);
   try {
@@ -60,8 +90,8 @@ export async function verifyCommand(dir: string, o: VerifyOptions): Promise<numb
     throw new VerifyInputError(`cannot send ${dir} as the build context: ${(e as Error).message}`);
   }
   // Progress goes to stderr so that `--json -` leaves stdout to the report.
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  const report = new Report(log);
+  const log = (line: string) => io.err(`${line}\n`);
+  const report = new Report(log, (text) => redact(text, io.secrets));
 
   const engine = await connect();
   const { docker } = engine;
@@ -69,6 +99,7 @@ export async function verifyCommand(dir: string, o: VerifyOptions): Promise<numb
   const sandbox = new Sandbox(docker, runId);
   const timeoutMs = o.timeoutSec * 1000;
   log(`verify ${runId}: Docker ${engine.version} (${engine.arch}), targets: ${plan.targets.join(', ') || 'none'}`);
+  log(`settings: ${settings.described.join(', ') || 'none (no --build-arg, nothing in the environment or .env): the Dockerfile defaults'}`);
 
   let interrupted = false;
   // `on`, not `once`: the listener stays until the end, so that execa's exit hook (running compose
@@ -98,11 +129,11 @@ export async function verifyCommand(dir: string, o: VerifyOptions): Promise<numb
           target,
           tag,
           buildargs: o.buildArgs,
-          networkmode: o.network,
+          networkmode: settings.network,
           labels: sandbox.labels,
           nocache: o.noCache,
           timeoutMs,
-          onEvent: progressPrinter(target, log),
+          onEvent: progressPrinter(target, log, io.err),
         });
         const steps = instructionSteps(result.steps);
         const cached = steps.filter((s) => s.cached).length;
@@ -116,7 +147,7 @@ export async function verifyCommand(dir: string, o: VerifyOptions): Promise<numb
 
     // Independent: the compose checks run while the containers do.
     await Promise.all([
-      preset.verify({ a, sandbox, report, projectDir: dir, images, timeoutMs, buildNetwork: o.network === 'host' ? 'host' : 'bridge', buildArgs: o.buildArgs }),
+      preset.verify({ a, sandbox, report, projectDir: dir, images, timeoutMs, buildNetwork: settings.network === 'host' ? 'host' : 'bridge', buildArgs: o.buildArgs }),
       checkCompose(dir, imageRepo(a), dockerfileStages(dockerfile), report, { timeoutMs, composeFiles }),
     ]);
     // Interrupted: the checks ended as cleanup removed their containers; the signal handler exits.
@@ -136,11 +167,11 @@ export async function verifyCommand(dir: string, o: VerifyOptions): Promise<numb
 
   const table = report.table();
   if (o.json === '-') {
-    process.stderr.write(`\n${table}\n`);
-    process.stdout.write(report.json({ runId, engine: { version: engine.version, arch: engine.arch } }));
+    io.err(`\n${table}\n`);
+    io.out(report.json({ runId, engine: { version: engine.version, arch: engine.arch } }));
   } else {
-    process.stdout.write(`\n${table}\n`);
-    if (jsonPath) writeReportFile(jsonPath, report.json({ runId, engine: { version: engine.version, arch: engine.arch } }), runId);
+    io.out(`\n${table}\n`);
+    if (jsonPath) writeReportFile(jsonPath, redact(report.json({ runId, engine: { version: engine.version, arch: engine.arch } }), io.secrets), runId);
   }
   return report.failed ? 1 : 0;
 }
@@ -169,15 +200,15 @@ async function checkArchitecture(engineArch: string, dockerfile: string, o: Veri
   }
 }
 
-function progressPrinter(target: string, log: (line: string) => void): (e: BuildEvent) => void {
+function progressPrinter(target: string, log: (line: string) => void, write: (text: string) => void): (e: BuildEvent) => void {
   const tty = Boolean(process.stderr.isTTY);
   return (e) => {
     if (e.type === 'step-done') {
       const status = e.cached ? 'CACHED' : e.error ? `ERROR ${e.error}` : `DONE ${(e.durationMs / 1000).toFixed(1)}s`;
-      if (tty) process.stderr.write('\r\x1b[K');
+      if (tty) write('\r\x1b[K');
       log(`[${target}] ${e.name} ${status}`);
     } else if (e.type === 'step-start' && tty) {
-      process.stderr.write(`\r\x1b[K[${target}] ${e.name.slice(0, (process.stderr.columns ?? 80) - target.length - 4)}`);
+      write(`\r\x1b[K[${target}] ${e.name.slice(0, (process.stderr.columns ?? 80) - target.length - 4)}`);
     }
   };
 }

@@ -2,7 +2,7 @@
 // every env_file a set's services read (wherever the file lies, inside the repository or not), of
 // `environment:` entries, of the folder's `.env` and of documented --env-file files. Compose v2's
 // error text quotes them (`line 2: unterminated quoted value "…`), and its config output (which the
-// check compares and may name in a difference) inlines them; src/safety/redact.ts hides them.
+// check compares and may name in a difference) inlines them; src/core/safety/redact.ts hides them.
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { envFileValues, redact } from '../core/safety/redact.js';
 import { readInputFile } from '../core/safety/read.js';

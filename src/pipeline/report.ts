@@ -26,16 +26,23 @@ export function blockedText(plan: Plan): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Files left as they are, by choice or because only you changed them: listed apart from what changed. */
+const KEPT: ReadonlySet<string> = new Set(['kept (yours)', 'kept (yours; no longer generated)', 'kept (yours, as you chose)', 'deleted by you, left deleted']);
+
 export function summaryText(plan: Plan, envChanges: EnvChanges | null, opts: { dryRun?: boolean } = {}): string {
-  const changed = plan.files.filter((f) => f.status !== 'unchanged');
+  const changed = plan.files.filter((f) => f.status !== 'unchanged' && !KEPT.has(f.status));
+  const kept = plan.files.filter((f) => KEPT.has(f.status));
   const lines = [...envLines(envChanges)];
   if (plan.baseProblem) lines.push(`warning: ${plan.baseProblem}`);
+  const keptLines = kept.length ? ['Kept as you have them (not regenerated):', ...kept.map((f) => row(f.status, f.path))] : [];
+  for (const f of kept) if (f.lacks) keptLines.push(`warning: your ${f.path} (kept) lacks ${f.lacks}`);
   if (!changed.length && !plan.legacyCleanup.length) {
-    lines.push(plan.changes.length ? 'Generated files are up to date (answers recorded).' : 'Up to date: nothing changed.');
+    lines.push(plan.changes.length ? 'Nothing changed in the generated files (answers recorded).' : 'Nothing changed.', ...keptLines);
     return `${lines.join('\n')}\n`;
   }
   lines.push(opts.dryRun ? 'Would change (dry run, nothing written):' : 'Changed:', ...changed.map((f) => row(f.status, f.path)));
   if (plan.legacyCleanup.length) lines.push(row(opts.dryRun ? 'would move into' : 'moved into', `${STATE_FILE} (from ${plan.legacyCleanup.length > 1 ? `${plan.legacyCleanup[plan.legacyCleanup.length - 1]} and .create-pio-docker/base/` : plan.legacyCleanup[0]})`));
+  lines.push(...keptLines);
   if (plan.conflicts.length) {
     lines.push(
       '',
@@ -47,6 +54,25 @@ export function summaryText(plan: Plan, envChanges: EnvChanges | null, opts: { d
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Files baked into an image: a change to one leaves the built image stale until it is rebuilt. */
+const inImage = (path: string) => path === FILES.dockerfile || path === FILES.dockerignore || path.startsWith('docker/');
+
+/**
+ * After a run that changed what the image holds (Dockerfile, entrypoint, build script with its env
+ * list): say so, with the commands that rebuild it (`run --rm build list` lists the old envs until then).
+ */
+export function rebuildText(plan: Plan): string {
+  const baked = plan.files.filter((f) => f.result !== null && f.result !== f.ours && inImage(f.path)).map((f) => f.path);
+  if (!baked.length) return '';
+  const paths = new Set(plan.files.map((f) => f.path));
+  const commands = paths.has(FILES.buildScript)
+    ? [FILES.buildScript, ...(paths.has(FILES.composeImages) ? [`${FILES.buildScript} --target dev   # the dev image, when you use the shell`] : [])]
+    : paths.has(FILES.localCi)
+      ? [`${FILES.localCi} build-docker`]
+      : [];
+  return [`The images are out of date: ${baked.join(', ')} changed, and the builds use the image. Rebuild it:`, ...commands.map((c) => `  ${c}`), ''].join('\n');
 }
 
 /** After a first scaffold: how to build, check and commit. */

@@ -7,7 +7,7 @@ import type { EnvChanges } from '../update/envs-diff.js';
 import { applyUntilSignal } from './apply.js';
 import { planRun, type Plan } from './plan.js';
 import { CancelledAfterApply } from './cancel.js';
-import { blockedText, nextSteps, summaryText } from './report.js';
+import { blockedText, nextSteps, rebuildText, summaryText } from './report.js';
 import { STATE_FILE, type LoadedState } from './state.js';
 import { printableLine } from '../core/safety/text.js';
 
@@ -67,6 +67,7 @@ export async function execute(req: RunRequest, p: Plan, io: Output = STDIO, opts
   if (removedTemps.length) io.err(`removed ${removedTemps.length} temp file${removedTemps.length > 1 ? 's' : ''} that an interrupted run left: ${removedTemps.map(printableLine).join(', ')}\n`);
   io.out(summaryText(p, req.envChanges));
   if (opts.firstRun && p.changes.length) io.out(nextSteps(req.answers));
+  else io.out(rebuildText(p));
   if (late) throw new CancelledAfterApply(late);
   return p.conflicts.length ? 1 : 0;
 }

@@ -72,6 +72,8 @@ export interface Preset {
   nextSteps?(a: Answers): string;
   /** The Dockerfile targets verify builds (absent: the targets of compose.images.yaml, else the leaves). */
   targets?: readonly string[];
+  /** Mirror and proxy settings its builds take (build arguments), which verify reads as the scripts do: flag, environment, `.env`. */
+  buildSettings: readonly string[];
   /** The names of its verify checks, in report order. */
   checks: readonly PresetCheck[];
   /** Runs its checks on the built images; each adds its result to the report under its name. */

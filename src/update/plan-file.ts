@@ -37,6 +37,8 @@ export interface FilePlan {
   conflictPaths: string[];
   /** Why the file is in the way or blocked. */
   why?: string;
+  /** A kept file (yours): what it lacks that the other generated files rely on (src/pipeline/kept.ts). */
+  lacks?: string;
 }
 
 const isCompose = (path: string) => /^compose[^/]*\.ya?ml$/.test(basename(path));

@@ -11,7 +11,11 @@ export class Report {
   // In table order; `null` is a place kept by `expect` for a check still running.
   private readonly entries: (Check | { pending: string })[] = [];
   readonly warnings: string[] = [];
-  constructor(private readonly log: (line: string) => void) {}
+  /** `hide` redacts every detail and warning before it is logged or kept (secrets never reach the table or JSON). */
+  constructor(
+    private readonly log: (line: string) => void,
+    private readonly hide: (text: string) => string = (t) => t,
+  ) {}
 
   /** The checks reported so far, in table order. */
   get checks(): Check[] {
@@ -27,6 +31,7 @@ export class Report {
   }
 
   add(name: string, status: CheckStatus, detail: string): void {
+    detail = this.hide(detail);
     const slot = this.entries.findIndex((e) => 'pending' in e && e.pending === name);
     if (slot >= 0) this.entries[slot] = { name, status, detail };
     else this.entries.push({ name, status, detail });
@@ -39,6 +44,7 @@ export class Report {
   }
 
   warn(message: string): void {
+    message = this.hide(message);
     this.warnings.push(message);
     this.log(`warning: ${message}`);
   }

@@ -1,12 +1,15 @@
-// Engine tests need a real Docker Engine (see test/engine/setup-engine.sh). Without one they skip
-// with one line, except under CI=true, where a missing engine is a test failure.
+// Engine tests need a real Docker Engine (see test/engine/setup-engine.sh). Without one they skip,
+// except under CI=true, where a missing engine is a test failure. test/run.mjs checks the engine
+// first (a reachable engine without the test images is set up, or the run fails) and names the
+// skipped suites in one line at the end: each suite appends its title to CPD_ENGINE_SKIPS.
+import { appendFileSync } from 'node:fs';
 import Docker from 'dockerode';
 import { suite, type Test } from 'uvu';
 
 export const SETUP_HINT = 'start one with: bash test/engine/setup-engine.sh';
 const IMAGES_HINT = 'create it with: bash test/engine/setup-engine.sh';
 /** Local stand-ins for the official base images; never tagged with an official name. */
-export const TEST_IMAGES = { debian: 'cpd-test/debian:bookworm', python: 'cpd-test/python:bookworm' } as const;
+export const TEST_IMAGES = { debian: 'cpd-test/debian:bookworm', python: 'cpd-test/python:bookworm', golang: 'cpd-test/golang:bookworm' } as const;
 
 export type EngineState = { available: true; docker: Docker } | { available: false; reason: string };
 
@@ -51,6 +54,8 @@ export async function ensureTestImages(docker: Docker): Promise<void> {
  * the returned suite is skipped (hooks are dropped); under CI=true one more test fails with the
  * reason, so a missing engine is never a silent skip.
  */
+let printed = false;
+
 export async function engineSuite(title: string): Promise<{ test: Test; docker: Docker }> {
   const state = await engineState();
   let reason: string; // says why, ending with how to fix it
@@ -66,7 +71,10 @@ export async function engineSuite(title: string): Promise<{ test: Test; docker: 
     real('Docker Engine and test images available (required when CI=true)', () => {
       throw new Error(reason);
     });
-  } else {
+  } else if (process.env.CPD_ENGINE_SKIPS) {
+    appendFileSync(process.env.CPD_ENGINE_SKIPS, `${title}\t${reason}\n`);
+  } else if (!printed) {
+    printed = true;
     console.log(`engine tests skipped: ${reason}`);
   }
   const skipOne = (name?: string) => real.skip(name);

@@ -22,6 +22,7 @@ export const goDeb: Preset = {
   nextSteps: goDebNextSteps,
   // The builder is the image users run; compile/artifacts would download modules inside BuildKit.
   targets: ['builder'],
+  buildSettings: ['GOPROXY', 'GOSUMDB', 'GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOINSECURE', 'GOFLAGS'],
   checks: CHECKS,
   verify: async (v) => (await import('./verify.js')).verifyGoDeb(v),
 };

@@ -26,6 +26,7 @@ export const platformio: Preset = {
   validate: () => {},
   renderers: [renderDockerfile, renderDockerignore, ...shellRenderers, ...composeRenderers, renderWorkflow, renderDocs, renderDevcontainer, renderArc],
   paths: Object.values(FILES),
+  buildSettings: ['PLATFORMIO_VERSION', 'PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_TRUSTED_HOST'],
   checks: [],
   // Loaded when verify runs, not with the scaffold.
   verify: async (v) => {

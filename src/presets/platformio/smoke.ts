@@ -5,6 +5,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, wr
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { RenderContext } from './render/context.js';
+import { chooseFailEnv } from './fail-env.js';
 import { describeSkipped, hostDir, hostIds, wrongOwners, type Ids } from '../../verify/host-copy.js';
 import type { Report } from '../../verify/report.js';
 import { waitForProcess, type RunOptions, type RunResult, type Sandbox } from '../../verify/sandbox.js';
@@ -420,33 +421,22 @@ async function checkFirmwareBuild(o: SmokeOptions, builder: string, ids: Ids, wi
 /**
  * `all` with exactly one env made to fail: its `build_flags` force-include a header holding an
  * `#error` (a real compiler fails every source of that env, and only of that env). Native envs come
- * first: the PlatformIO test stand-in passes build_flags to the compiler for native envs only. An
- * env that is not last is preferred, so that "the others still build" covers envs after it.
+ * first, then an env that is not last, so that "the others still build" covers envs after it; an
+ * env whose flags another env inherits or interpolates is passed over (src/presets/platformio/fail-env.ts).
  */
 async function checkAll(o: SmokeOptions, builder: string, withDir: WithDir, volume: () => Promise<string>, artifacts: (dir: string, env: string) => string[], isNative: (e: string) => boolean, onSharedVolume: <T>(fn: () => Promise<T>) => Promise<T>): Promise<void> {
   const { c, sandbox, report, timeoutMs } = o;
   const names = c.envs.map((e) => e.name);
   const rank = (e: string, i: number) => (isNative(e) ? 0 : 2) + (i === names.length - 1 ? 1 : 0);
-  const failEnv = names.map((e, i) => ({ e, r: rank(e, i), i })).sort((a, b) => a.r - b.r || a.i - b.i)[0].e;
+  const candidates = names.map((e, i) => ({ e, r: rank(e, i), i })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.e);
   await withDir(CHECKS.all, true, async (dir) => {
-    const ini = join(dir, c.projectPath('platformio.ini'));
-    const text = readFileSync(ini, 'utf8');
-    const header = new RegExp(`^[ \\t]*\\[env:${failEnv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\][ \\t]*(?:[;#].*)?$`, 'm');
-    const m = header.exec(text);
-    if (!m) return report.add(CHECKS.all, 'skip', `[env:${failEnv}] is not in platformio.ini itself (extra_configs?): cannot make it fail`);
-    const marker = `verify: deliberate failure of env ${failEnv} ${sandbox.runId}`;
     const headerFile = `${c.inImage.workspace}/.cpd-verify-fail/fail.h`;
+    const choice = chooseFailEnv(join(dir, c.projectPath('platformio.ini')), candidates, names, headerFile);
+    if ('skip' in choice) return report.add(CHECKS.all, 'skip', choice.skip);
+    const failEnv = choice.env;
+    const marker = `verify: deliberate failure of env ${failEnv} ${sandbox.runId}`;
     mkdirSync(join(dir, '.cpd-verify-fail'));
     writeFileSync(join(dir, '.cpd-verify-fail', 'fail.h'), `#error ${marker}\n`, { flag: 'wx' });
-    // build_flags of the env's own section: prepend to it, or add one right after the header.
-    const start = m.index + m[0].length;
-    const next = text.slice(start).search(/^[ \t]*\[/m);
-    const end = next < 0 ? text.length : start + next;
-    const section = text.slice(start, end);
-    const flags = /^([ \t]*build_flags[ \t]*=)/m;
-    const edited = flags.test(section) ? section.replace(flags, `$1 -include ${headerFile}`) : `\nbuild_flags = -include ${headerFile}${section}`;
-    rmSync(ini); // a link in the copy is replaced, never written through
-    writeFileSync(ini, text.slice(0, start) + edited + text.slice(end), { flag: 'wx' });
     const r = await onSharedVolume(async () => sandbox.run({ image: builder, cmd: ['all'], binds: [`${dir}:${c.inImage.workspace}`], volumes: [{ name: await volume(), target: c.cachePath }], network: o.buildNetwork, timeoutMs }));
     const out = r.stdout + r.stderr;
     const others = names.filter((e) => e !== failEnv);

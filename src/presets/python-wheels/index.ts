@@ -24,6 +24,7 @@ export const pythonWheels: Preset = {
   nextSteps: pythonWheelsNextSteps,
   // The builder image is what users run; `compile` repeats the same build inside BuildKit.
   targets: ['builder'],
+  buildSettings: ['PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_TRUSTED_HOST'],
   checks: CHECKS,
   verify: async (v) => (await import('./verify.js')).verifyPythonWheels(v),
 };

@@ -27,6 +27,7 @@ tool that is not executable fails with `Permission denied` and exit 1.
 """
 import argparse
 import configparser
+import glob
 import hashlib
 import os
 import re
@@ -59,8 +60,6 @@ extern "C" {
 #endif
 void setUp(void);
 void tearDown(void);
-__attribute__((weak)) void setUp(void) {}
-__attribute__((weak)) void tearDown(void) {}
 static int standin_unity_failures = 0, standin_unity_tests = 0, standin_unity_current = 0;
 #ifdef __cplusplus
 }
@@ -81,6 +80,8 @@ static int standin_unity_failures = 0, standin_unity_tests = 0, standin_unity_cu
 #define TEST_FAIL() TEST_ASSERT_MESSAGE(0, "TEST_FAIL")
 #endif
 """
+# As in Unity, setUp/tearDown have weak defaults in a unit of their own: a test may define them.
+UNITY_C = "/* unity.c of the PlatformIO TEST STAND-IN, NOT Unity. */\n__attribute__((weak)) void setUp(void) {}\n__attribute__((weak)) void tearDown(void) {}\n"
 
 
 class BuildError(Exception):
@@ -161,9 +162,45 @@ def read_config(project):
     return config
 
 
+INTERPOLATION = re.compile(r"\$\{([^${}.]+)\.([^${}]+)\}")
+
+
 def option(config, env, name, default="?"):
-    """[env:NAME], then the sections it `extends` (depth first, in order), then [env]. No
-    ${...} interpolation, no extra_configs."""
+    """[env:NAME], then the sections it `extends` (depth first, in order), then [env]; with
+    PlatformIO's ${SECTION.OPTION} interpolation (${env:OTHER.build_flags} takes OTHER's effective
+    value, ${this.OPTION} the current env's, ${sysenv.VAR} the environment's). No extra_configs."""
+    found = raw_option(config, env, name)
+    return default if found is None else interpolate(config, env, found, (("env:" + env, name),))
+
+
+def interpolate(config, env, value, stack):
+    def one(m):
+        section, opt = m.group(1), m.group(2)
+        if section == "sysenv":
+            return os.environ.get(opt, "")
+        if section == "this":
+            section = "env:" + env
+        if opt == "__env__" and section.startswith("env:"):
+            return section[4:]
+        key = (section, opt)
+        if key in stack:
+            fail("Error: recursive interpolation of ${%s.%s} in platformio.ini" % key)
+        if not config.has_section(section):
+            fail("Error: No section: '%s' (in ${%s.%s} of platformio.ini)" % (section, section, opt))
+        if section.startswith("env:"):
+            got = raw_option(config, section[4:], opt)
+            other = section[4:]
+        else:
+            got = config.get(section, opt).strip() if config.has_option(section, opt) else None
+            other = env
+        if got is None:
+            fail("Error: No option '%s' in section: '%s'" % (opt, section))
+        return interpolate(config, other, got, stack + (key,))
+
+    return INTERPOLATION.sub(one, value)
+
+
+def raw_option(config, env, name):
     seen = set()
 
     def lookup(section):
@@ -182,7 +219,7 @@ def option(config, env, name, default="?"):
     found = lookup("env:" + env)
     if found is None and config.has_option("env", name):
         found = config.get("env", name).strip()
-    return default if found is None else found
+    return found
 
 
 def flag(config, env, name, default=False):
@@ -210,6 +247,24 @@ def walk(folder, extensions):
         dirs.sort()
         found += [os.path.join(root, n) for n in sorted(files) if n.endswith(extensions)]
     return found
+
+
+def src_files(project, config, env, extensions):
+    """The files of src/ that `build_src_filter` selects (default `+<*> -<.git/> -<.svn/>`), in
+    order: each `+<GLOB>` adds, each `-<GLOB>` removes what the glob matches in src/ (a folder: all
+    below it), as PlatformIO's match_src_files does."""
+    src = os.path.join(project, "src")
+    spec = option(config, env, "build_src_filter", "") or "+<*> -<.git/> -<.svn/>"
+    selected = []
+    for sign, pattern in re.findall(r"([+-])<([^>]*)>", spec):
+        matched = []
+        for path in sorted(glob.glob(os.path.join(src, pattern), recursive=True)):
+            matched += walk(path, extensions) if os.path.isdir(path) else [path] if path.endswith(extensions) else []
+        if sign == "+":
+            selected += [m for m in matched if m not in selected]
+        else:
+            selected = [m for m in selected if m not in matched]
+    return selected
 
 
 def sources_digest(project):
@@ -250,7 +305,7 @@ def error_lines(project, env, config=None):
     """`#error` lines in src/ and in files forced in with `-include`, as the cross compiler would
     report them (a missing forced include is an error too, as for gcc)."""
     errors = []
-    paths = list(walk(os.path.join(project, "src"), EMBEDDED_EXT))
+    paths = src_files(project, config, env, EMBEDDED_EXT) if config is not None else walk(os.path.join(project, "src"), EMBEDDED_EXT)
     for inc in forced_includes(project, config, env) if config is not None else []:
         if not os.path.isfile(inc):
             errors.append("<command-line>: fatal error: %s: No such file or directory\n*** [.pio/build/%s] Error 1" % (inc, env))
@@ -316,7 +371,7 @@ def footer(env, ok, started):
 def build_native(project, config, env, verbose):
     out = os.path.join(project, ".pio", "build", env)
     standin_sleep()
-    sources = walk(os.path.join(project, "src"), C_EXT + CXX_EXT)
+    sources = src_files(project, config, env, C_EXT + CXX_EXT)
     compile_program(project, config, env, sources, out, os.path.join(out, "program"), [], verbose)
     return "program"
 
@@ -411,7 +466,9 @@ def test_native(project, config, env, verbose):
     os.makedirs(unity, exist_ok=True)
     with open(os.path.join(unity, "unity.h"), "w") as f:
         f.write(UNITY_H)
-    src = walk(os.path.join(project, "src"), C_EXT + CXX_EXT) if flag(config, env, "test_build_src") else []
+    with open(os.path.join(unity, "unity.c"), "w") as f:
+        f.write(UNITY_C)
+    src = src_files(project, config, env, C_EXT + CXX_EXT) if flag(config, env, "test_build_src") else []
     passed, failed = [], []
     for suite in test_suites(project):
         name = os.path.relpath(suite, os.path.join(project, "test"))
@@ -419,7 +476,7 @@ def test_native(project, config, env, verbose):
         print("Building & Testing %s" % name, flush=True)
         program = os.path.join(out, name, "program")
         try:
-            sources = walk(suite, C_EXT + CXX_EXT) + src
+            sources = walk(suite, C_EXT + CXX_EXT) + src + [os.path.join(unity, "unity.c")]
             compile_program(project, config, env, sources, os.path.join(out, name), program, ["-I" + unity, "-DPIO_UNIT_TESTING"], verbose)
             r = subprocess.run([program], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
             if r.stdout.strip():
