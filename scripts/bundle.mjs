@@ -5,7 +5,7 @@
 // only when that subcommand runs. Templates are read from templates/ at run time (src/paths.ts).
 // BUNDLE_META=FILE writes esbuild's metafile (what went into which chunk).
 import { build } from 'esbuild';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -69,7 +69,8 @@ const trim = {
     const files = new RegExp(`[\\\\/]node_modules[\\\\/](${EDITS.map(([f]) => f.replace(/[.]/g, '\\.')).join('|')})$`);
     const seen = new Set();
     b.onLoad({ filter: files }, (args) => {
-      const edits = EDITS.filter(([file]) => args.path === join(root, 'node_modules', file));
+      // esbuild hands real paths: node_modules may be a link (a git worktree's).
+      const edits = EDITS.filter(([file]) => args.path === join(realpathSync(join(root, 'node_modules')), file));
       if (edits.length === 0) return undefined;
       let src = readFileSync(args.path, 'utf8');
       for (const [file, from, to] of edits) {
