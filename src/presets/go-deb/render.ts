@@ -2,6 +2,7 @@
 // in them). Text formats come from src/presets/go-deb/templates/, compose is data.
 import { imageRepo, type Answers } from '../../answers.js';
 import { writeCompose, type Service } from '../../compose/model.js';
+import { COMPOSE_HARDENING } from '../../render/hardening.js';
 import { TOOL_VERSION } from '../../paths.js';
 import { dockerQuote } from '../../render/context.js';
 import { renderRootEntrypoint } from '../../render/root-entrypoint.js';
@@ -156,6 +157,8 @@ const compose: Renderer = (a) => {
     build: { context: '.', target: 'builder', args: { BASE_IMAGE: `\${BASE_IMAGE:-${a.baseImage}}` } },
     // The image follows the Dockerfile: compose rebuilds it (from BuildKit's cache) before a run.
     pull_policy: 'build',
+    // No capabilities but those the entrypoint and tini need (src/render/hardening.ts).
+    ...COMPOSE_HARDENING,
     volumes: [`.:${IN_IMAGE.workdir}`, `go-cache:${c.cache.dir}`],
     working_dir: c.workdir,
     // HOST_UID/HOST_GID empty: the entrypoint runs the build as the checkout's owner. Go's settings

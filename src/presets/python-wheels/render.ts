@@ -2,6 +2,7 @@
 // them). Text formats come from src/presets/python-wheels/templates/, compose is data.
 import { imageRepo, type Answers } from '../../answers.js';
 import { writeCompose, type Service } from '../../compose/model.js';
+import { COMPOSE_HARDENING } from '../../render/hardening.js';
 import { TOOL_VERSION } from '../../paths.js';
 import { dockerQuote } from '../../render/context.js';
 import { renderRootEntrypoint } from '../../render/root-entrypoint.js';
@@ -148,6 +149,8 @@ const compose: Renderer = (a) => {
     pull_policy: 'build',
     // PID 1 forwards stop signals to the build (manylinux has no tini).
     init: true,
+    // No capabilities but those the entrypoint and the init need (src/render/hardening.ts).
+    ...COMPOSE_HARDENING,
     volumes: ['.:/build', `pip-cache:${IN_IMAGE.pipCache}`],
     working_dir: c.workdir,
     command: ['wheels', '--python', c.p.pythonVersions.join(','), '--output', OUTPUT],

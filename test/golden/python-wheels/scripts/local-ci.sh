@@ -114,8 +114,11 @@ build_docker() {
 wheels() {
   build_docker
   # --init: PID 1 forwards Ctrl-C and docker stop to the build. The entrypoint starts as root, makes
-  # the pip cache volume the checkout owner's and builds as them: the wheels are theirs.
+  # the pip cache volume the checkout owner's and builds as them: the wheels are theirs. As
+  # compose.build.yaml runs it: no capabilities but those the entrypoint and the init need.
   docker run --rm --init --network "$DOCKER_NETWORK" "${RUN_ENV[@]}" -e HOST_UID -e HOST_GID \
+    --security-opt no-new-privileges:true --cap-drop ALL \
+    --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add SETUID --cap-add SETGID --cap-add KILL \
     -v "$PWD:/build" -w /build \
     -v fastsum-pip-cache:/home/builder/.cache/pip \
     "$IMAGE" wheels --python "$PYTHONS" --output "$OUTPUT"
