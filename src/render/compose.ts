@@ -159,6 +159,9 @@ function buildFile(c: RenderContext): ComposeFile {
   };
 }
 
+/** /dev/shm of a service that mounts the host's /dev: a tmpfs of its own, as Docker gives others. */
+export const SHM_TMPFS = '/dev/shm:mode=1777,size=64m';
+
 /** Host /dev character-device majors the shell may use: ttyUSB (188), ttyACM (166), USB (189). */
 export const SERIAL_MAJORS = { ttyUSB: 188, ttyACM: 166, usb: 189 } as const;
 
@@ -168,11 +171,13 @@ export const SERIAL_MAJORS = { ttyUSB: 188, ttyACM: 166, usb: 189 } as const;
  * flashed (ESP32-S2/S3 native USB) comes back usable; `devices`: one device, SERIAL_DEVICE. The
  * entrypoint gives the user the groups of the devices it finds (docker/entrypoint.sh).
  */
-function serialAccess(c: RenderContext, env: Service): Pick<Service, 'volumes' | 'device_cgroup_rules' | 'devices' | 'environment'> {
+function serialAccess(c: RenderContext, env: Service): Pick<Service, 'volumes' | 'device_cgroup_rules' | 'tmpfs' | 'devices' | 'environment'> {
   if (c.a.serial === 'dev') {
     return {
       volumes: [...env.volumes!, '/dev:/dev'],
       device_cgroup_rules: Object.values(SERIAL_MAJORS).map((m) => `c ${m}:* rmw`),
+      // The container's own /dev/shm (Docker's default size), not the host's through the /dev mount.
+      tmpfs: [SHM_TMPFS],
     };
   }
   if (c.a.serial === 'devices') {
