@@ -43,11 +43,7 @@ export const CHECKS = {
   runnerRefuses: 'runner: refuses to start without RUNNER_URL/token',
 } as const;
 
-/** How the generated compose build services run the builder (compose.build.yaml: an init, the
- * hardening), for the stop check. */
-export const AS_COMPOSE: Docker.HostConfig = { ...ENGINE_HARDENING, Init: true };
-
-/** The same with a read-only root filesystem, for the hardened check. */
+/** How the generated compose build services run the builder (compose.build.yaml), with a read-only root filesystem. */
 export const HARDENED: Docker.HostConfig = {
   ...ENGINE_HARDENING,
   ReadonlyRootfs: true,
@@ -297,8 +293,9 @@ export async function runSmokeChecks(o: SmokeOptions): Promise<void> {
     if (!image) return report.add(CHECKS.stop, 'skip', notBuilt('builder or dev'));
     await withDir(CHECKS.stop, false, async (dir) => {
       // The path a build takes (init, entrypoint, setpriv, the command), with `sleep` as the build,
-      // run as compose runs it: as the checkout's owner, with the hardening (the init needs KILL).
-      const container = await sandbox.create({ image, cmd: ['sleep', '30'], binds: [`${dir}:${ws}`], hostConfig: AS_COMPOSE });
+      // as the checkout's owner with compose's capabilities (tini needs KILL to signal it). No
+      // docker init (compose adds one): the image's own tini must forward, as under `docker run`.
+      const container = await sandbox.create({ image, cmd: ['sleep', '30'], binds: [`${dir}:${ws}`], hostConfig: ENGINE_HARDENING });
       try {
         await container.start();
         if (!(await waitForProcess(container, /^sleep 30$/, Math.min(timeoutMs, 20_000)))) {
