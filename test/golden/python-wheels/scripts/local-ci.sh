@@ -157,11 +157,18 @@ deploy() {
     return
   fi
   [ -n "$token" ] || die "no token: set PYPI_TOKEN_FILE (a file) or PYPI_TOKEN"
-  # The token goes to the container as an environment variable (not in argv, not in an image).
-  TWINE_USERNAME=__token__ TWINE_PASSWORD=$token docker run --rm \
-    -e TWINE_USERNAME -e TWINE_PASSWORD -e TWINE_REPOSITORY_URL --network "$DOCKER_NETWORK" "${RUN_ENV[@]}" \
-    -v "$PWD/${OUTPUT}:/dist:ro" "${TEST_IMAGE_REPO}:3.12-slim" \
-    sh -ec 'python -m pip install --no-cache-dir -q twine; twine upload --non-interactive /dist/*.whl'
+  # The token reaches the container as a read-only file, never in its environment or arguments
+  # (docker inspect shows both): a file of this user's only, in a folder of its own, removed on
+  # exit. twine gets it as TWINE_PASSWORD from the shell inside, in its own process only.
+  # (TOKEN_DIR is global: the EXIT trap runs after this function has returned.)
+  TOKEN_DIR=$(mktemp -d)
+  trap 'rm -rf "$TOKEN_DIR"' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  (umask 077 && printf '%s' "$token" >"${TOKEN_DIR}/pypi-token")
+  docker run --rm -e TWINE_USERNAME=__token__ -e TWINE_REPOSITORY_URL --network "$DOCKER_NETWORK" "${RUN_ENV[@]}" \
+    -v "${TOKEN_DIR}/pypi-token:/run/secrets/pypi-token:ro" -v "$PWD/${OUTPUT}:/dist:ro" "${TEST_IMAGE_REPO}:3.12-slim" \
+    sh -ec 'python -m pip install --no-cache-dir -q twine; TWINE_PASSWORD=$(cat /run/secrets/pypi-token) twine upload --non-interactive /dist/*.whl'
 }
 
 create_tag() {
