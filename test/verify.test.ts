@@ -391,4 +391,20 @@ noEngine('an unreachable engine is exit 2 with one clear message', () => {
   }
 });
 
+noEngine('an index URL with a user or token: one line, exit 2, before any build, and the secret is never printed', () => {
+  const dir = tempProject({ 'platformio.ini': TWO_ENVS_INI });
+  try {
+    assert.is(runCli(['--yes'], dir).code, 0);
+    for (const arg of ['PIP_INDEX_URL=http://u:SECRET@127.0.0.1:1/simple', 'PIP_EXTRA_INDEX_URL=https://SECRET@pypi.example.com/simple']) {
+      const r = runCli(['verify', '--build-arg', arg, '--json', '-'], dir, { DOCKER_HOST: 'unix:///nonexistent' });
+      assert.is(r.code, 2, r.stderr);
+      assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, /^error: --build-arg PIP_(EXTRA_)?INDEX_URL holds a user or token: .*BuildKit secret\)$/m);
+      assert.not.match(r.stdout + r.stderr, /SECRET/);
+    }
+  } finally {
+    removeProject(dir);
+  }
+});
+
 noEngine.run();
