@@ -218,7 +218,7 @@ function fakeDocker(): { bin: string; log: string } {
   const bin = mkdtempSync(join(tmpdir(), 'cpd-fakedocker-'));
   const log = join(bin, 'log');
   // The deploy token: what a container would read from the mounted file, and whether the container got it in its environment.
-  writeFileSync(join(bin, 'docker'), `#!/bin/sh\nprintf '%s\\n' "$*" >>"${log}"\nif [ -n "$TWINE_PASSWORD" ]; then printf '%s' "$TWINE_PASSWORD" >"${bin}/env-password"; fi\nfor a; do case $a in *:/run/secrets/pypi-token:ro) cat "\${a%%:*}" >"${bin}/password"; ls -l "\${a%%:*}" >"${bin}/password-mode" ;; esac; done\nif [ "$1 $2" = "image inspect" ]; then [ -n "$FAKE_LABEL" ] || exit 1; printf '%s\\n' "$FAKE_LABEL"; fi\nexit 0\n`);
+  writeFileSync(join(bin, 'docker'), `#!/bin/sh\nprintf '%s\\n' "$*" >>"${log}"\nif [ -n "$TWINE_PASSWORD" ]; then printf '%s' "$TWINE_PASSWORD" >"${bin}/env-password"; fi\nfor a; do case $a in *:/run/secrets/pypi-token:ro) cat "\${a%%:*}" >"${bin}/password"; ls -l "\${a%%:*}" >"${bin}/password-mode" ;; *:/run/secrets/pip.conf:ro) cat "\${a%%:*}" >>"${bin}/pip.conf" ;; esac; done\nif [ "$1 $2" = "image inspect" ]; then [ -n "$FAKE_LABEL" ] || exit 1; printf '%s\\n' "$FAKE_LABEL"; fi\nexit 0\n`);
   chmodSync(join(bin, 'docker'), 0o755);
   writeFileSync(log, '');
   return { bin, log };
@@ -300,6 +300,36 @@ test('local-ci.sh deploy: the token comes from PYPI_TOKEN_FILE or PYPI_TOKEN at 
     // Removed when deploy ends.
     const mounted = log.match(/-v (\S+)\/pypi-token:/)![1];
     assert.not.ok(existsSync(mounted), `${mounted} is left`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(fake.bin, { recursive: true, force: true });
+  }
+});
+
+test('local-ci.sh: an index URL with a user or token reaches the containers as a read-only pip config file, never as -e; a plain one stays -e', () => {
+  const dir = wheelsFiles();
+  const fake = fakeDocker();
+  try {
+    const run = (args: string[], env: Record<string, string>) => spawnSync('bash', [join(dir, 'scripts', 'local-ci.sh'), ...args], { cwd: tmpdir(), encoding: 'utf8', env: { PATH: `${fake.bin}:${process.env.PATH}`, FAKE_LABEL: 'x', ...env } });
+    mkdirSync(join(dir, 'dist'));
+    writeFileSync(join(dir, 'dist', 'fastsum-0.1.0-cp311-cp311-manylinux_2_28_x86_64.whl'), 'x');
+    const url = 'https://ci:S3cr3t@pypi.example.com/simple';
+    let r = run(['wheels'], { PIP_INDEX_URL: url, PIP_EXTRA_INDEX_URL: 'https://extra.example.com/simple' });
+    assert.is(r.status, 0, r.stderr);
+    let log = readFileSync(fake.log, 'utf8');
+    const wheelsRun = log.split('\n').find((l) => l.startsWith('run '))!;
+    assert.match(wheelsRun, / -e PIP_CONFIG_FILE=\/run\/secrets\/pip\.conf -e PIP_TRUSTED_HOST -v \S+\/pip\.conf:\/run\/secrets\/pip\.conf:ro /);
+    assert.not.match(wheelsRun, /-e PIP_INDEX_URL|-e PIP_EXTRA_INDEX_URL/);
+    assert.not.match(log + r.stdout + r.stderr, /S3cr3t/);
+    assert.is(readFileSync(join(fake.bin, 'pip.conf'), 'utf8'), `[global]\nindex-url = ${url}\nextra-index-url = https://extra.example.com/simple\n`);
+    const folder = wheelsRun.match(/-v (\S+)\/pip\.conf:/)![1];
+    assert.not.ok(existsSync(folder), `${folder} is left`);
+    // No user-info: the variables themselves, as before.
+    writeFileSync(fake.log, '');
+    r = run(['wheels'], { PIP_INDEX_URL: 'https://pypi.example.com/simple' });
+    assert.is(r.status, 0, r.stderr);
+    log = readFileSync(fake.log, 'utf8');
+    assert.match(log, /^run .* -e PIP_INDEX_URL -e PIP_EXTRA_INDEX_URL -e PIP_TRUSTED_HOST /m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(fake.bin, { recursive: true, force: true });

@@ -33,7 +33,8 @@ Environment:
   TEST_IMAGE_REPO     clean test containers are TEST_IMAGE_REPO:X.Y-slim (default: python)
   TWINE_REPOSITORY_URL  where deploy uploads (default: PyPI)
   PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_TRUSTED_HOST
-                      handed to pip in the containers when set (a mirror or private index)
+                      handed to pip in the containers when set (a mirror or private index;
+                      one with a user or token as a read-only pip config file)
   DOCKER_NETWORK      network of those containers (default: default; host reaches an index on
                       127.0.0.1)
   HOST_UID, HOST_GID  who the wheels belong to (default: the owner of the checkout)
@@ -86,6 +87,28 @@ while [ $# -gt 0 ]; do
 done
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Temporary folders (credentials handed to containers as files), removed on exit.
+TMP_DIRS=()
+trap 'if ((${#TMP_DIRS[@]} > 0)); then rm -rf "${TMP_DIRS[@]}"; fi' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# An index URL with a user or token reaches the containers as a read-only pip config file, not as
+# -e PIP_INDEX_URL (docker inspect shows the environment). Readable inside by the build's user;
+# the folder around it is this user's only.
+userinfo() { [[ $1 =~ ^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@ ]]; }
+if userinfo "${PIP_INDEX_URL:-}" || userinfo "${PIP_EXTRA_INDEX_URL:-}"; then
+  PIP_DIR=$(mktemp -d)
+  TMP_DIRS+=("$PIP_DIR")
+  {
+    printf '[global]\n'
+    if [ -n "${PIP_INDEX_URL:-}" ]; then printf 'index-url = %s\n' "$PIP_INDEX_URL"; fi
+    if [ -n "${PIP_EXTRA_INDEX_URL:-}" ]; then printf 'extra-index-url = %s\n' "$PIP_EXTRA_INDEX_URL"; fi
+  } >"${PIP_DIR}/pip.conf"
+  chmod 644 "${PIP_DIR}/pip.conf"
+  RUN_ENV=(-e PIP_CONFIG_FILE=/run/secrets/pip.conf -e PIP_TRUSTED_HOST -v "${PIP_DIR}/pip.conf:/run/secrets/pip.conf:ro")
+fi
 
 DIST=$(printf '%s' "$NAME" | tr -s -- '-_.' '_')
 shopt -s nocaseglob
@@ -142,7 +165,7 @@ test_wheels() {
 }
 
 deploy() {
-  local token wheels_
+  local token wheels_ TOKEN_DIR
   if [ -n "${PYPI_TOKEN_FILE:-}" ]; then
     [ -r "$PYPI_TOKEN_FILE" ] || die "PYPI_TOKEN_FILE ${PYPI_TOKEN_FILE} is not readable"
     token=$(tr -d '\r\n' <"$PYPI_TOKEN_FILE")
@@ -160,11 +183,8 @@ deploy() {
   # The token reaches the container as a read-only file, never in its environment or arguments
   # (docker inspect shows both): a file of this user's only, in a folder of its own, removed on
   # exit. twine gets it as TWINE_PASSWORD from the shell inside, in its own process only.
-  # (TOKEN_DIR is global: the EXIT trap runs after this function has returned.)
   TOKEN_DIR=$(mktemp -d)
-  trap 'rm -rf "$TOKEN_DIR"' EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
+  TMP_DIRS+=("$TOKEN_DIR")
   (umask 077 && printf '%s' "$token" >"${TOKEN_DIR}/pypi-token")
   docker run --rm -e TWINE_USERNAME=__token__ -e TWINE_REPOSITORY_URL --network "$DOCKER_NETWORK" "${RUN_ENV[@]}" \
     -v "${TOKEN_DIR}/pypi-token:/run/secrets/pypi-token:ro" -v "$PWD/${OUTPUT}:/dist:ro" "${TEST_IMAGE_REPO}:3.12-slim" \
