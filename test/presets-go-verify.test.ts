@@ -74,6 +74,7 @@ test('verify: every go-deb check passes on the fixture; the module came from the
   assert.match(byName.get('binaries: run')!.detail, /a --version: a 0\.0\.0; b --version: b 0\.0\.0/);
   assert.match(byName.get('cache: second build downloads no Go module')!.detail, /first build: 1 module\(s\) downloaded \(example\.org\/greeting v1\.0\.0\), second build: none/);
   assert.match(byName.get('deb: installs in a clean container')!.detail, /\/usr\/bin\/a, \/usr\/bin\/b on PATH, and they run/);
+  assert.match(byName.get('stop: docker stop ends the running command at once (exit 143)')!.detail, /as 4242:4243 with the hardening of compose\.build\.yaml: exit 143 in \d+ ms/);
   assert.match(byName.get('deb: dpkg-deb --info')!.detail, /Package hellofs, Version 0\.0\.0, Architecture amd64, Depends fuse3 \(>= 3\.2\)/);
   // Served over http by the test's proxy, once: the second build took it from the cache volume.
   assert.equal([...proxy.zips], [['example.org/greeting@v1.0.0', 1]]);

@@ -107,7 +107,7 @@ test('python-wheels: verify passes every check on the scaffolded fixture', async
   const dir = scaffold('verify');
   const r = await runCliAsync(['verify', dir, '--build-arg', `BASE_IMAGE=${base}`, '--network', 'host', '--json', '-'], dir, { TEST_IMAGE_REPO: testRepo, ...pipEnv() });
   const report = JSON.parse(r.stdout) as { checks: { name: string; status: string; detail: string }[] };
-  const ours = report.checks.filter((c) => /^(help|wheels|output|cache):/.test(c.name));
+  const ours = report.checks.filter((c) => /^(help|wheels|output|cache|stop):/.test(c.name));
   assert.equal(ours.map((c) => `${c.name}: ${c.status}`), [
     'help: works without mounts: pass',
     'wheels: built for cp311: pass',
@@ -115,7 +115,10 @@ test('python-wheels: verify passes every check on the scaffolded fixture', async
     'output: owned by the checkout owner: pass',
     'wheels: cp311 installs and imports in a clean container: pass',
     'cache: second build downloads no pip package: pass',
+    'stop: docker stop ends the running command at once (exit 143): pass',
   ], r.stderr);
+  // As compose runs the wheels service: docker's init and the hardening, as the checkout's owner.
+  assert.match(ours.find((c) => c.name.startsWith('stop:'))!.detail, /as 4242:4243 with the hardening of compose\.build\.yaml: exit 143 in \d+ ms/);
   assert.is(r.code, 0, r.stderr);
   assert.match(ours.find((c) => c.name.startsWith('cache:'))!.detail, /setuptools-.*, wheel-/);
   // It says where pip's index settings came from (names only).

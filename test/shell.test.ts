@@ -3,6 +3,7 @@
 // entrypoint's root path (remapping, volume ownership) is covered by `verify` in real containers.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { RUN_HARDENING } from '../src/capabilities/hardening.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -314,6 +315,7 @@ case "$1 \${2:-}" in
   "volume inspect") exit "\${FAKE_VOLUME_EXISTS:-1}" ;;
   "image inspect") exit "\${FAKE_IMAGE_MISSING:-0}" ;;
 esac
+if [[ -n \${FAKE_ENV_OUT:-} && $1 == build ]]; then printf '%s' "\${PIP_INDEX_URL:-}" >"$FAKE_ENV_OUT"; fi
 [[ $1 == run ]] || exit 0
 args=("$@")
 mode='' env='' out=''
@@ -514,7 +516,42 @@ test('local-ci.sh passes build args and the network to the image build, and runs
     '--build-arg', 'BASE_IMAGE=mirror/python:3', '--build-arg', 'PIP_INDEX_URL=http://m/simple', '--build-arg', 'FOO=bar baz', '.',
   ]);
   const runArgs = r.docker.find((c) => c.args[0] === 'run')!.args.join(' ');
-  assert.match(runArgs, /^run --rm --init --security-opt no-new-privileges:true --cap-drop ALL --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add SETUID --cap-add SETGID /);
+  // The same hardening as compose.build.yaml (src/render/hardening.ts), KILL for the init included.
+  assert.ok(runArgs.startsWith(`run --rm --init ${RUN_HARDENING} `), runArgs);
+  assert.match(runArgs, / --cap-add KILL /);
+});
+
+test('build-docker.sh: a PIP_INDEX_URL with a user or token goes in as a BuildKit secret, never on the command line; a plain one stays a build arg', () => {
+  const { dir, exec } = withDocker(WITH_RUNNERS);
+  const buildArgs = (r: { docker: { args: string[] }[] }) => r.docker.find((c) => c.args.includes('--target'))!.args;
+  const secretArgs = ['--secret', 'id=pip_index_url,env=PIP_INDEX_URL', '--build-arg', 'PIP_INDEX_FROM=secret'];
+  // From the environment, from a flag, from .env (not exported: the script exports it for docker).
+  for (const [args, env] of [
+    [[], { PIP_INDEX_URL: 'https://ci:S3cr3t-env@pypi.example.com/simple' }],
+    [['--build-arg', 'PIP_INDEX_URL=http://tok3n-flag@127.0.0.1:3141/simple'], {}],
+  ] as [string[], Record<string, string>][]) {
+    const r = exec(FILES.buildScript, args, env);
+    assert.is(r.code, 0, r.stderr);
+    const words = buildArgs(r);
+    assert.equal(words.slice(-5), [...secretArgs, '.'], words.join(' '));
+    assert.not.match(JSON.stringify(r.docker) + r.stdout + r.stderr, /S3cr3t|tok3n/);
+  }
+  writeFileSync(join(dir, '.env'), 'PIP_INDEX_URL="https://u:S3cr3t-dotenv@m.example.com/simple"\n');
+  let r = exec(FILES.buildScript, ['--dry-run'], { FAKE_BUILDX: '1' });
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, 'docker buildx build --load --target builder --tag demo-fw-pio:builder --secret id=pip_index_url,env=PIP_INDEX_URL --build-arg PIP_INDEX_FROM=secret . \n');
+  rmSync(join(dir, '.env'));
+  // From .env too, and the value reaches docker through its environment (env=PIP_INDEX_URL).
+  const envOut = join(dir, 'docker-env');
+  writeFileSync(join(dir, '.env'), 'PIP_INDEX_URL=https://u:S3cr3t-dotenv@m.example.com/simple\n');
+  r = exec(FILES.buildScript, [], { FAKE_ENV_OUT: envOut });
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(buildArgs(r).slice(-5), [...secretArgs, '.']);
+  assert.is(readFileSync(envOut, 'utf8'), 'https://u:S3cr3t-dotenv@m.example.com/simple');
+  rmSync(join(dir, '.env'));
+  // No user-info: a build arg, as before (an @ in the path is no user-info).
+  r = exec(FILES.buildScript, [], { PIP_INDEX_URL: 'https://m.example.com/simple/@scope' });
+  assert.equal(buildArgs(r).slice(-3), ['--build-arg', 'PIP_INDEX_URL=https://m.example.com/simple/@scope', '.']);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -81,8 +81,9 @@ test('a fresh scaffold passes every check; a second run reuses the build cache; 
     assert.is(first.code, 0, `${describe(first.report)}\n${first.stderr.slice(-3000)}`);
     assert.ok(first.report.ok);
     const notPassed = first.report.checks.filter((c) => c.status !== 'pass');
-    // The only thing not built is the intermediate tools stage, and the report says so.
-    assert.equal(notPassed.map((c) => `${c.status} ${c.name}`), ['skip build: tools'], describe(first.report));
+    // The only things not built are the intermediate tools stages (tools-secret: a build arg index
+    // here), and the report says so.
+    assert.equal(notPassed.map((c) => `${c.status} ${c.name}`), ['skip build: tools-base', 'skip build: tools-arg', 'skip build: tools-secret', 'skip build: tools'], describe(first.report));
     for (const name of [
       'build: dev',
       'build: builder',
@@ -385,6 +386,21 @@ noEngine('an unreachable engine is exit 2 with one clear message', () => {
     assert.match(r.stderr, /\/nonexistent/);
     assert.match(r.stderr, /DOCKER_HOST/);
     assert.is(r.stdout, '');
+  } finally {
+    removeProject(dir);
+  }
+});
+
+noEngine('an index URL with a user or token: one note that it goes in as a build argument of verify\'s own images; the secret is never printed', () => {
+  const dir = tempProject({ 'platformio.ini': TWO_ENVS_INI });
+  try {
+    assert.is(runCli(['--yes'], dir).code, 0);
+    for (const arg of ['PIP_INDEX_URL=http://u:SECRET@127.0.0.1:1/simple', 'PIP_EXTRA_INDEX_URL=https://SECRET@pypi.example.com/simple']) {
+      const r = runCli(['verify', '--build-arg', arg, '--json', '-'], dir, { DOCKER_HOST: 'unix:///nonexistent' });
+      assert.is(r.code, 2, r.stderr);
+      assert.match(r.stderr, /^note: PIP_(EXTRA_)?INDEX_URL holds a user or token: verify passes it as a build argument of its own images, removed at the end/m);
+      assert.not.match(r.stdout + r.stderr, /SECRET/);
+    }
   } finally {
     removeProject(dir);
   }

@@ -81,6 +81,13 @@ async function runVerify(dir: string, flags: VerifyOptions, io: Out): Promise<nu
   const preset = presetOf(a);
   const settings = resolveSettings(dir, dockerfile, flags, preset.buildSettings);
   io.secrets.push(...settings.secrets);
+  // The Engine API build has no client session for a BuildKit secret, so a credentialed index can
+  // only be a build argument here: of verify's own images, which it removes at the end. Said once.
+  for (const key of ['PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL']) {
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*@/.test(settings.buildArgs[key] ?? '')) {
+      io.err(`note: ${key} holds a user or token: verify passes it as a build argument of its own images, removed at the end (scripts/build-docker.sh passes it as a BuildKit secret)\n`);
+    }
+  }
   const o: VerifyOptions = { ...flags, buildArgs: settings.buildArgs, network: settings.network };
   const plan = planTargets(dir, dockerfile, o.targets, preset.targets);
   const composeFiles = readComposeFiles(dir);

@@ -62,6 +62,8 @@ export interface Service extends Hints {
   devices?: string[];
   /** Device cgroup rules (`c MAJOR:* rmw`): devices created later (re-enumeration) stay usable. */
   device_cgroup_rules?: string[];
+  /** tmpfs mounts, `PATH[:OPTIONS]`. */
+  tmpfs?: string[];
   group_add?: string[];
   profiles?: string[];
   pull_policy?: 'always' | 'never' | 'if_not_present' | 'build';

@@ -9,6 +9,8 @@ import { basename, join } from 'node:path';
 export interface PipIndex {
   /** e.g. http://127.0.0.1:PORT/simple/ : pass to pip as --index-url or PIP_INDEX_URL */
   url: string;
+  /** Requests answered, and those refused for want of the credentials (with `auth`). */
+  served: { ok: number; refused: number };
   close(): Promise<void>;
 }
 
@@ -22,7 +24,7 @@ const page = (title: string, links: string[]) =>
   `<!DOCTYPE html>\n<html><head><meta name="pypi:repository-version" content="1.0"><title>${escape(title)}</title></head><body>\n${links.join('<br>\n')}\n</body></html>\n`;
 
 /** Serves the given wheel files, or every .whl / .tar.gz in a folder, on a port derived from their content. */
-export async function startPipIndex(wheels: string[] | string): Promise<PipIndex> {
+export async function startPipIndex(wheels: string[] | string, opts: { auth?: string } = {}): Promise<PipIndex> {
   const paths = typeof wheels === 'string'
     ? readdirSync(wheels).filter((f) => f.endsWith('.whl') || f.endsWith('.tar.gz')).map((f) => join(wheels, f))
     : wheels;
@@ -37,7 +39,14 @@ export async function startPipIndex(wheels: string[] | string): Promise<PipIndex
     projects.set(project, [...(projects.get(project) ?? []), name]);
   }
 
+  const served = { ok: 0, refused: 0 };
   const server = createServer((req, res) => {
+    // `auth` ("user:password"): like a private index, 401 without HTTP basic auth of exactly that.
+    if (opts.auth !== undefined && req.headers.authorization !== `Basic ${Buffer.from(opts.auth).toString('base64')}`) {
+      served.refused++;
+      return res.writeHead(401, { 'www-authenticate': 'Basic realm="index"' }).end();
+    }
+    served.ok++;
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const send = (status: number, body: string | Buffer, type = 'text/html; charset=utf-8', headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
@@ -84,6 +93,7 @@ export async function startPipIndex(wheels: string[] | string): Promise<PipIndex
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/simple/`,
+    served,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

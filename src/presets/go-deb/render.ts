@@ -7,6 +7,7 @@ import { renderRootEntrypoint } from '../../capabilities/root-entrypoint.js';
 import { dockerQuote, renderPresetTemplate, shq } from '../../capabilities/template.js';
 import type { Artifact, Renderer } from '../../capabilities/artifact.js';
 import { pinnedAction, VERSIONS } from '../../core/versions.js';
+import { COMPOSE_HARDENING } from '../../capabilities/hardening.js';
 import { goDebOf, type GoDebAnswers } from './answers.js';
 
 /** Paths go-deb generates (those it shares with PlatformIO carry the same meaning). */
@@ -155,6 +156,8 @@ const compose: Renderer = (a) => {
     build: { context: '.', target: 'builder', args: { BASE_IMAGE: `\${BASE_IMAGE:-${a.baseImage}}` } },
     // The image follows the Dockerfile: compose rebuilds it (from BuildKit's cache) before a run.
     pull_policy: 'build',
+    // No capabilities but those the entrypoint and tini need (src/render/hardening.ts).
+    ...COMPOSE_HARDENING,
     volumes: [`.:${IN_IMAGE.workdir}`, `go-cache:${c.cache.dir}`],
     working_dir: c.workdir,
     // HOST_UID/HOST_GID empty: the entrypoint runs the build as the checkout's owner. Go's settings

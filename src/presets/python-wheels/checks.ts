@@ -9,6 +9,7 @@ export const CHECK = {
   owner: 'output: owned by the checkout owner',
   imported: (tag: string) => `wheels: ${tag} installs and imports in a clean container`,
   cache: 'cache: second build downloads no pip package',
+  stop: 'stop: docker stop ends the running command at once (exit 143)',
 } as const;
 
 export const CHECKS: readonly PresetCheck[] = [
@@ -18,4 +19,5 @@ export const CHECKS: readonly PresetCheck[] = [
   { name: CHECK.owner },
   { name: CHECK.imported('cpXY') },
   { name: CHECK.cache },
+  { name: CHECK.stop },
 ];

@@ -7,6 +7,7 @@ import { renderRootEntrypoint } from '../../capabilities/root-entrypoint.js';
 import { dockerQuote, renderPresetTemplate, shq } from '../../capabilities/template.js';
 import type { Renderer } from '../../capabilities/artifact.js';
 import { pinnedAction, VERSIONS } from '../../core/versions.js';
+import { COMPOSE_HARDENING } from '../../capabilities/hardening.js';
 import { pythonWheelsOf, type PythonWheelsAnswers } from './answers.js';
 import { cpTag } from './versions.js';
 
@@ -147,6 +148,8 @@ const compose: Renderer = (a) => {
     pull_policy: 'build',
     // PID 1 forwards stop signals to the build (manylinux has no tini).
     init: true,
+    // No capabilities but those the entrypoint and the init need (src/render/hardening.ts).
+    ...COMPOSE_HARDENING,
     volumes: ['.:/build', `pip-cache:${IN_IMAGE.pipCache}`],
     working_dir: c.workdir,
     command: ['wheels', '--python', c.p.pythonVersions.join(','), '--output', OUTPUT],

@@ -5,7 +5,9 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeSkipped, hostDir, hostIds, NOT_COPIED, wrongOwners } from '../../verify/host-copy.js';
-import type { RunResult } from '../../verify/sandbox.js';
+import { ENGINE_HARDENING } from '../../capabilities/hardening.js';
+import { waitForProcess, type RunResult } from '../../verify/sandbox.js';
+import { stopAndJudge } from '../../verify/stop.js';
 import type { PresetVerifyContext } from '../types.js';
 import { pythonWheelsOf } from './answers.js';
 import { CHECK } from './checks.js';
@@ -41,6 +43,11 @@ export function wheelTags(file: string): { py: string[]; abi: string[]; plat: st
   return { py, abi, plat };
 }
 
+/** How compose.build.yaml runs the wheels service: docker's init, the hardening. */
+const AS_COMPOSE = { Init: true, ...ENGINE_HARDENING };
+/** The longest `docker stop` may take: the init forwards SIGTERM, the command ends at once. */
+const STOP_LIMIT_MS = 1000;
+
 const tail = (r: RunResult, n = 4) => `exit ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n').slice(-n).join(' | ') || '(no output)'}`;
 
 // Imports each module, then demands a compiled module of the same package among those loaded (a
@@ -62,7 +69,7 @@ export async function verifyPythonWheels(v: PresetVerifyContext): Promise<void> 
   const p = pythonWheelsOf(v.a);
   const versions = p.pythonVersions.map((version) => ({ version, tag: cpTag(version) }));
   const tags = versions.map((x) => x.tag);
-  const names = [CHECK.help, CHECK.built(tags), CHECK.repaired, CHECK.owner, ...tags.map(CHECK.imported), CHECK.cache];
+  const names = [CHECK.help, CHECK.built(tags), CHECK.repaired, CHECK.owner, ...tags.map(CHECK.imported), CHECK.cache, CHECK.stop];
   v.report.expect(names);
   try {
     await checks(v, p, versions, names);
@@ -89,6 +96,7 @@ async function checks(v: PresetVerifyContext, p: ReturnType<typeof pythonWheelsO
     const ok = r.exitCode === 0 && /^Usage:/m.test(r.stdout);
     report.add(CHECK.help, ok ? 'pass' : 'fail', ok ? 'no bind mount, no volume' : tail(r));
   }, (e: Error) => report.add(CHECK.help, 'fail', `error: ${e.message}`));
+  const stop = stopCheck(v, image, ids).catch((e: Error) => report.add(CHECK.stop, 'fail', `error: ${e.message}`));
 
   // Which selected versions the image has: a missing one fails the build check with that reason.
   const probe = await sandbox.run({
@@ -108,8 +116,8 @@ async function checks(v: PresetVerifyContext, p: ReturnType<typeof pythonWheelsO
     if (v.a.projectDir !== '.') for (const f of [OUTPUT, 'build']) rmSync(join(dir, ...projectPath(v.a, f).split('/')), { recursive: true, force: true });
     if (made.skipped.length) report.warn(`${CHECK.built(tags)}: left out of the project copy: ${describeSkipped(made.skipped)}`);
   } catch (e) {
-    for (const n of names.slice(1)) report.add(n, 'fail', `copying the project: ${(e as Error).message}`);
-    await help;
+    for (const n of names.slice(1, -1)) report.add(n, 'fail', `copying the project: ${(e as Error).message}`);
+    await Promise.all([help, stop]);
     return;
   }
   sandbox.hostDirs.add(dir);
@@ -126,12 +134,12 @@ async function checks(v: PresetVerifyContext, p: ReturnType<typeof pythonWheelsO
         volumes: [{ name: cache, target: IN_IMAGE.pipCache }],
         env: pip.env,
         network: v.buildNetwork,
-        hostConfig: { Init: true },
+        hostConfig: AS_COMPOSE,
         timeoutMs,
       });
     if (present.length === 0) {
       report.add(CHECK.built(tags), 'fail', `${absent.map((x) => `${x.tag}: /opt/python/${x.tag}-${x.tag}/bin/python is not in the image`).join('; ')}${probe.exitCode === 0 ? '' : ` (${tail(probe)})`}`);
-      for (const n of names.slice(2)) report.add(n, 'skip', 'no wheel was built');
+      for (const n of names.slice(2, -1)) report.add(n, 'skip', 'no wheel was built');
       return;
     }
     const first = await build();
@@ -145,7 +153,7 @@ async function checks(v: PresetVerifyContext, p: ReturnType<typeof pythonWheelsO
     ];
     report.add(CHECK.built(tags), problems.length ? 'fail' : 'pass', problems.length ? problems.join('; ') : `${wheels.join(', ')} (${pip.note})`);
     if (wheels.length === 0) {
-      for (const n of names.slice(2)) report.add(n, 'skip', 'no wheel was built');
+      for (const n of names.slice(2, -1)) report.add(n, 'skip', 'no wheel was built');
       return;
     }
 
@@ -187,8 +195,26 @@ async function checks(v: PresetVerifyContext, p: ReturnType<typeof pythonWheelsO
       report.add(CHECK.cache, again.length ? 'fail' : 'pass', again.length ? `downloaded again: ${again.join(', ')}${hint}` : `first build downloaded ${before.join(', ')}; the second took them from the cache volume`);
     })();
   } finally {
-    await help;
+    await Promise.all([help, stop]);
     rmSync(dir, { recursive: true, force: true });
     sandbox.hostDirs.delete(dir);
+  }
+}
+
+/** `docker stop` while the entrypoint's command runs as the checkout's owner, run as compose runs it. */
+async function stopCheck(v: PresetVerifyContext, image: string, ids: ReturnType<typeof hostIds>): Promise<void> {
+  const { sandbox, report, timeoutMs } = v;
+  const made = hostDir(ids);
+  sandbox.hostDirs.add(made.dir);
+  const container = await sandbox.create({ image, cmd: ['sleep', '30'], binds: [`${made.dir}:${IN_IMAGE.workdir}`], workingDir: IN_IMAGE.workdir, hostConfig: AS_COMPOSE });
+  try {
+    await container.start();
+    if (!(await waitForProcess(container, /^sleep 30$/, Math.min(timeoutMs, 20_000)))) return report.add(CHECK.stop, 'fail', 'the command never started');
+    const { ms, ok, why } = await stopAndJudge(container, STOP_LIMIT_MS);
+    report.add(CHECK.stop, ok ? 'pass' : 'fail', ok ? `sleep 30 through docker's init and the entrypoint, as ${ids.uid}:${ids.gid} with the hardening of compose.build.yaml: exit 143 in ${ms} ms` : why);
+  } finally {
+    await container.remove({ force: true, v: true }).catch(() => {});
+    rmSync(made.dir, { recursive: true, force: true });
+    sandbox.hostDirs.delete(made.dir);
   }
 }

@@ -3,6 +3,7 @@
 import type { Answers } from '../../../core/answers.js';
 import { writeCompose, YAML_META as M, type BuildSpec, type ComposeFile, type Service, type StringMap, type Volume } from '../../../core/compose-model.js';
 import { FILES } from '../../../core/paths.js';
+import { COMPOSE_HARDENING } from '../../../capabilities/hardening.js';
 import { renderContext, type ImageTarget, type RenderContext } from './context.js';
 import type { Artifact, Renderer } from '../../../capabilities/artifact.js';
 
@@ -83,16 +84,6 @@ function imagesFile(c: RenderContext): ComposeFile {
   };
 }
 
-/**
- * What a root-start entrypoint needs and no more: chown the cache volume (CHOWN,
- * DAC_OVERRIDE), remap and drop to the user (SETUID, SETGID); no setuid binary may raise privileges.
- */
-const HARDENING: Pick<Service, 'security_opt' | 'cap_drop' | 'cap_add'> = {
-  security_opt: ['no-new-privileges:true'],
-  cap_drop: ['ALL'],
-  cap_add: ['CHOWN', 'DAC_OVERRIDE', 'SETUID', 'SETGID'],
-};
-
 function buildFile(c: RenderContext): ComposeFile {
   const f = c.files.composeBuild;
   const env: Service = {
@@ -101,7 +92,8 @@ function buildFile(c: RenderContext): ComposeFile {
       comment: [
         'Shared by every service: source bind-mounted, toolchain cache in a named volume, an init as',
         'PID 1 (docker stop ends a build promptly), all capabilities dropped but those the entrypoint',
-        'needs to fix the cache volume and drop to the user.',
+        'needs to fix the cache volume and drop to the user, and KILL, for the init to pass docker stop',
+        'on to a build that runs as another user.',
       ].join('\n'),
       trailer:
         c.a.serial === 'none'
@@ -110,7 +102,7 @@ function buildFile(c: RenderContext): ComposeFile {
     },
     image: c.imageRef('builder'),
     init: true,
-    ...HARDENING,
+    ...COMPOSE_HARDENING,
     volumes: [`.:${c.inImage.workspace}`, cacheMount(c)],
     // Empty (unset) HOST_UID/HOST_GID: the entrypoint gives files the owner of the checkout.
     // PIO_JOBS: envs `all` builds at a time (empty: 1, they share one cache).
@@ -167,6 +159,9 @@ function buildFile(c: RenderContext): ComposeFile {
   };
 }
 
+/** /dev/shm of a service that mounts the host's /dev: a tmpfs of its own, as Docker gives others. */
+export const SHM_TMPFS = '/dev/shm:mode=1777,size=64m';
+
 /** Host /dev character-device majors the shell may use: ttyUSB (188), ttyACM (166), USB (189). */
 export const SERIAL_MAJORS = { ttyUSB: 188, ttyACM: 166, usb: 189 } as const;
 
@@ -176,11 +171,13 @@ export const SERIAL_MAJORS = { ttyUSB: 188, ttyACM: 166, usb: 189 } as const;
  * flashed (ESP32-S2/S3 native USB) comes back usable; `devices`: one device, SERIAL_DEVICE. The
  * entrypoint gives the user the groups of the devices it finds (docker/entrypoint.sh).
  */
-function serialAccess(c: RenderContext, env: Service): Pick<Service, 'volumes' | 'device_cgroup_rules' | 'devices' | 'environment'> {
+function serialAccess(c: RenderContext, env: Service): Pick<Service, 'volumes' | 'device_cgroup_rules' | 'tmpfs' | 'devices' | 'environment'> {
   if (c.a.serial === 'dev') {
     return {
       volumes: [...env.volumes!, '/dev:/dev'],
       device_cgroup_rules: Object.values(SERIAL_MAJORS).map((m) => `c ${m}:* rmw`),
+      // The container's own /dev/shm (Docker's default size), not the host's through the /dev mount.
+      tmpfs: [SHM_TMPFS],
     };
   }
   if (c.a.serial === 'devices') {

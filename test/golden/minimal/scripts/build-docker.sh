@@ -47,7 +47,8 @@ Options:
 
 From the environment, else from .env in the repository root (as compose.images.yaml):
   BASE_IMAGE, PLATFORMIO_VERSION   base image and PlatformIO version
-  PIP_INDEX_URL, PIP_TRUSTED_HOST  a PyPI mirror, and its host when it is plain http
+  PIP_INDEX_URL, PIP_TRUSTED_HOST  a PyPI mirror, and its host when it is plain http; a URL with
+                                   a user or token goes to the build as a BuildKit secret
   BUILD_NETWORK                    network for RUN steps (--network)
 Flags win over both.
 EOF
@@ -204,7 +205,15 @@ cmd+=(--target "$target" --tag "$tag")
 if [[ -n $platform ]]; then cmd+=(--platform "$platform"); fi
 if [[ -n $network ]]; then cmd+=(--network "$network"); fi
 for key in "${SETTINGS[@]}"; do
-  if [[ -n ${setting[$key]} ]]; then cmd+=(--build-arg "$key=${setting[$key]}"); fi
+  # An index URL with a user or token goes in as a BuildKit secret (the Dockerfile's tools-secret
+  # stage reads it from a file): a build arg would keep it in the build's history, and this
+  # command line shows neither it nor its value (docker reads it from this script's environment).
+  if [[ $key == PIP_INDEX_URL && ${setting[$key]} =~ ^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@ ]]; then
+    export PIP_INDEX_URL=${setting[$key]}
+    cmd+=(--secret 'id=pip_index_url,env=PIP_INDEX_URL' --build-arg PIP_INDEX_FROM=secret)
+  elif [[ -n ${setting[$key]} ]]; then
+    cmd+=(--build-arg "$key=${setting[$key]}")
+  fi
 done
 for arg in "${build_args[@]}"; do cmd+=(--build-arg "$arg"); done
 # Pushed after the build: the image with its inline cache (docker driver) or, without buildx, the image.

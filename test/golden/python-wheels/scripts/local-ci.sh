@@ -33,7 +33,8 @@ Environment:
   TEST_IMAGE_REPO     clean test containers are TEST_IMAGE_REPO:X.Y-slim (default: python)
   TWINE_REPOSITORY_URL  where deploy uploads (default: PyPI)
   PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_TRUSTED_HOST
-                      handed to pip in the containers when set (a mirror or private index)
+                      handed to pip in the containers when set (a mirror or private index;
+                      one with a user or token as a read-only pip config file)
   DOCKER_NETWORK      network of those containers (default: default; host reaches an index on
                       127.0.0.1)
   HOST_UID, HOST_GID  who the wheels belong to (default: the owner of the checkout)
@@ -87,6 +88,28 @@ done
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# Temporary folders (credentials handed to containers as files), removed on exit.
+TMP_DIRS=()
+trap 'if ((${#TMP_DIRS[@]} > 0)); then rm -rf "${TMP_DIRS[@]}"; fi' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# An index URL with a user or token reaches the containers as a read-only pip config file, not as
+# -e PIP_INDEX_URL (docker inspect shows the environment). Readable inside by the build's user;
+# the folder around it is this user's only.
+userinfo() { [[ $1 =~ ^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@ ]]; }
+if userinfo "${PIP_INDEX_URL:-}" || userinfo "${PIP_EXTRA_INDEX_URL:-}"; then
+  PIP_DIR=$(mktemp -d)
+  TMP_DIRS+=("$PIP_DIR")
+  {
+    printf '[global]\n'
+    if [ -n "${PIP_INDEX_URL:-}" ]; then printf 'index-url = %s\n' "$PIP_INDEX_URL"; fi
+    if [ -n "${PIP_EXTRA_INDEX_URL:-}" ]; then printf 'extra-index-url = %s\n' "$PIP_EXTRA_INDEX_URL"; fi
+  } >"${PIP_DIR}/pip.conf"
+  chmod 644 "${PIP_DIR}/pip.conf"
+  RUN_ENV=(-e PIP_CONFIG_FILE=/run/secrets/pip.conf -e PIP_TRUSTED_HOST -v "${PIP_DIR}/pip.conf:/run/secrets/pip.conf:ro")
+fi
+
 DIST=$(printf '%s' "$NAME" | tr -s -- '-_.' '_')
 shopt -s nocaseglob
 
@@ -114,8 +137,11 @@ build_docker() {
 wheels() {
   build_docker
   # --init: PID 1 forwards Ctrl-C and docker stop to the build. The entrypoint starts as root, makes
-  # the pip cache volume the checkout owner's and builds as them: the wheels are theirs.
+  # the pip cache volume the checkout owner's and builds as them: the wheels are theirs. As
+  # compose.build.yaml runs it: no capabilities but those the entrypoint and the init need.
   docker run --rm --init --network "$DOCKER_NETWORK" "${RUN_ENV[@]}" -e HOST_UID -e HOST_GID \
+    --security-opt no-new-privileges:true --cap-drop ALL \
+    --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add SETUID --cap-add SETGID --cap-add KILL \
     -v "$PWD:/build" -w /build \
     -v fastsum-pip-cache:/home/builder/.cache/pip \
     "$IMAGE" wheels --python "$PYTHONS" --output "$OUTPUT"
@@ -139,7 +165,7 @@ test_wheels() {
 }
 
 deploy() {
-  local token wheels_
+  local token wheels_ TOKEN_DIR
   if [ -n "${PYPI_TOKEN_FILE:-}" ]; then
     [ -r "$PYPI_TOKEN_FILE" ] || die "PYPI_TOKEN_FILE ${PYPI_TOKEN_FILE} is not readable"
     token=$(tr -d '\r\n' <"$PYPI_TOKEN_FILE")
@@ -154,11 +180,15 @@ deploy() {
     return
   fi
   [ -n "$token" ] || die "no token: set PYPI_TOKEN_FILE (a file) or PYPI_TOKEN"
-  # The token goes to the container as an environment variable (not in argv, not in an image).
-  TWINE_USERNAME=__token__ TWINE_PASSWORD=$token docker run --rm \
-    -e TWINE_USERNAME -e TWINE_PASSWORD -e TWINE_REPOSITORY_URL --network "$DOCKER_NETWORK" "${RUN_ENV[@]}" \
-    -v "$PWD/${OUTPUT}:/dist:ro" "${TEST_IMAGE_REPO}:3.12-slim" \
-    sh -ec 'python -m pip install --no-cache-dir -q twine; twine upload --non-interactive /dist/*.whl'
+  # The token reaches the container as a read-only file, never in its environment or arguments
+  # (docker inspect shows both): a file of this user's only, in a folder of its own, removed on
+  # exit. twine gets it as TWINE_PASSWORD from the shell inside, in its own process only.
+  TOKEN_DIR=$(mktemp -d)
+  TMP_DIRS+=("$TOKEN_DIR")
+  (umask 077 && printf '%s' "$token" >"${TOKEN_DIR}/pypi-token")
+  docker run --rm -e TWINE_USERNAME=__token__ -e TWINE_REPOSITORY_URL --network "$DOCKER_NETWORK" "${RUN_ENV[@]}" \
+    -v "${TOKEN_DIR}/pypi-token:/run/secrets/pypi-token:ro" -v "$PWD/${OUTPUT}:/dist:ro" "${TEST_IMAGE_REPO}:3.12-slim" \
+    sh -ec 'python -m pip install --no-cache-dir -q twine; TWINE_PASSWORD=$(cat /run/secrets/pypi-token) twine upload --non-interactive /dist/*.whl'
 }
 
 create_tag() {

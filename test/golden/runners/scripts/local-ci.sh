@@ -81,11 +81,12 @@ if ((${#selected[@]} == 0)); then selected=("${ENVS[@]}"); fi
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# As compose.build.yaml runs it: an init, no capabilities but the entrypoint's, no new privileges.
+# As compose.build.yaml runs it: an init, no capabilities but those the entrypoint and the init
+# need (KILL: the init passes Ctrl-C and docker stop on to the build), no new privileges.
 in_builder() {
   docker run --rm --init \
     --security-opt no-new-privileges:true --cap-drop ALL \
-    --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add SETUID --cap-add SETGID \
+    --cap-add CHOWN --cap-add DAC_OVERRIDE --cap-add SETUID --cap-add SETGID --cap-add KILL \
     -v "$PWD:$WORKSPACE" -v "$CACHE_VOLUME:$CACHE_PATH" \
     -e HOST_UID="$(id -u)" -e HOST_GID="$(id -g)" \
     "$IMAGE" "$@"
