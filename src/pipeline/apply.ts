@@ -12,7 +12,6 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
-  readFileSync,
   renameSync,
   rmdirSync,
   unlinkSync,
@@ -21,6 +20,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fsReason } from '../safety/errno.js';
+import { encodeText, readInputText } from '../safety/read.js';
 import { printableLine } from '../safety/text.js';
 
 export interface WriteChange {
@@ -110,7 +110,7 @@ export function inspectPath(root: string, path: string): PathState {
   if (st.isSymbolicLink()) return { kind: 'symlink' };
   if (st.isDirectory()) return { kind: 'blocked', why: `${path} is a folder where a file is needed` };
   if (!st.isFile()) return { kind: 'blocked', why: `${path} is not a regular file` };
-  return { kind: 'file', content: readFileSync(target, 'utf8'), stat: st };
+  return { kind: 'file', content: readInputText(target, path, { noFollow: true }), stat: st };
 }
 
 /** The problems that stop these changes, as one line each (empty: safe to apply). */
@@ -161,7 +161,7 @@ function writeTemp(target: string, content: string, mode: number, owner: { uid: 
   const tmp = tmpName(target, 'tmp');
   const fd = openSync(tmp, 'wx', 0o600);
   try {
-    const buf = Buffer.from(content, 'utf8');
+    const buf = encodeText(content);
     for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
     if (owner) fchownSync(fd, owner.uid, owner.gid);
     fchmodSync(fd, mode);

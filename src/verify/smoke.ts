@@ -1,11 +1,12 @@
 // Behaviour checks in real containers. Each check is reported by name with pass/fail and why.
 // Independent checks run at the same time (each in its own containers, project copy and volumes);
 // the table keeps their declared order.
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { RenderContext } from '../render/context.js';
 import { describeSkipped, hostDir, hostIds, wrongOwners, type Ids } from './host-copy.js';
+import { encodeText, readInputText } from '../safety/read.js';
 import type { Report } from './report.js';
 import { waitForProcess, type RunOptions, type RunResult, type Sandbox } from './sandbox.js';
 
@@ -430,7 +431,7 @@ async function checkAll(o: SmokeOptions, builder: string, withDir: WithDir, volu
   const failEnv = names.map((e, i) => ({ e, r: rank(e, i), i })).sort((a, b) => a.r - b.r || a.i - b.i)[0].e;
   await withDir(CHECKS.all, true, async (dir) => {
     const ini = join(dir, c.projectPath('platformio.ini'));
-    const text = readFileSync(ini, 'utf8');
+    const text = readInputText(ini, c.projectPath('platformio.ini'));
     const header = new RegExp(`^[ \\t]*\\[env:${failEnv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\][ \\t]*(?:[;#].*)?$`, 'm');
     const m = header.exec(text);
     if (!m) return report.add(CHECKS.all, 'skip', `[env:${failEnv}] is not in platformio.ini itself (extra_configs?): cannot make it fail`);
@@ -446,7 +447,7 @@ async function checkAll(o: SmokeOptions, builder: string, withDir: WithDir, volu
     const flags = /^([ \t]*build_flags[ \t]*=)/m;
     const edited = flags.test(section) ? section.replace(flags, `$1 -include ${headerFile}`) : `\nbuild_flags = -include ${headerFile}${section}`;
     rmSync(ini); // a link in the copy is replaced, never written through
-    writeFileSync(ini, text.slice(0, start) + edited + text.slice(end), { flag: 'wx' });
+    writeFileSync(ini, encodeText(text.slice(0, start) + edited + text.slice(end)), { flag: 'wx' });
     const r = await onSharedVolume(async () => sandbox.run({ image: builder, cmd: ['all'], binds: [`${dir}:${c.inImage.workspace}`], volumes: [{ name: await volume(), target: c.cachePath }], network: o.buildNetwork, timeoutMs }));
     const out = r.stdout + r.stderr;
     const others = names.filter((e) => e !== failEnv);
