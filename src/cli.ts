@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { ANSWER_FLAGS, answerHelpLines, flagAnswers, SCAFFOLD_SWITCHES, UsageError, verifyHelpLines, type FlagSpec } from './cli/flags.js';
 import { STATE_FILE, TOOL_VERSION } from './paths.js';
 import { errnoText } from './safety/errno.js';
-import { printable, printableLine } from './safety/text.js';
+import { printable, printableLine, quoted } from './safety/text.js';
 
 const COMMANDS = [
   { name: '[DIR]', help: 'scaffold the Docker build environment into DIR (default: .)' },
@@ -16,12 +16,15 @@ const COMMANDS = [
   { name: 'migrate [DIR]', help: 'turn split compose setups into profile-based files (checked with compose v2; CPD_MIGRATE_COMPOSE=none: own model)' },
 ];
 
+/** verify --timeout's largest value: a day is more than any build takes, and far below what Node's timers hold. */
+const MAX_TIMEOUT_SEC = 86_400;
+
 const VERIFY_FLAGS: FlagSpec[] = [
   { name: 'target', value: 'STAGE', help: 'build only this image target (repeatable)' },
   { name: 'build-arg', value: 'K=V', help: 'build argument, e.g. BASE_IMAGE or PIP_INDEX_URL (repeatable); PIP_INDEX_URL, PIP_EXTRA_INDEX_URL and PIP_TRUSTED_HOST (from here, else the environment) also go to check containers that run pip' },
   { name: 'network', value: 'MODE', help: 'network for RUN steps and the check containers that build (firmware, Go, wheels): default or host' },
   { name: 'json', value: 'FILE', help: 'write a JSON report (- for stdout)' },
-  { name: 'timeout', value: 'SECONDS', help: 'limit for each build and container step (default: 900)' },
+  { name: 'timeout', value: 'SECONDS', help: `limit for each build and container step, 1 to ${MAX_TIMEOUT_SEC} (24 hours; default: 900)` },
   { name: 'keep', help: 'keep the containers, volumes and images it made (for debugging)' },
   { name: 'no-cache', help: 'build without the build cache' },
 ];
@@ -95,7 +98,8 @@ function parse(args: string[], options: Options): { values: Record<string, strin
   try {
     return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+    // One line: parseArgs explains some errors over several.
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\s*\n\s*/g, ' '));
   }
 }
 
@@ -152,13 +156,14 @@ async function verify(args: string[]): Promise<number> {
   const buildArgs: Record<string, string> = {};
   for (const kv of (values['build-arg'] as string[] | undefined) ?? []) {
     const i = kv.indexOf('=');
-    if (i < 1) throw new UsageError(`--build-arg takes K=V, not "${kv}"`);
+    if (i < 1) throw new UsageError(`--build-arg takes K=V, not ${quoted(kv)}`);
     buildArgs[kv.slice(0, i)] = kv.slice(i + 1);
   }
   const network = (values.network as string | undefined) ?? 'default';
-  if (network !== 'default' && network !== 'host') throw new UsageError(`--network takes default or host, not "${network}"`);
+  if (network !== 'default' && network !== 'host') throw new UsageError(`--network takes default or host, not ${quoted(network)}`);
   const timeout = (values.timeout as string | undefined) ?? '900';
-  if (!/^[1-9][0-9]*$/.test(timeout)) throw new UsageError(`--timeout takes a number of seconds, not "${timeout}"`);
+  // Node's timers take at most 2^31-1 ms (24.8 days); a larger value would fire at once.
+  if (!/^[1-9][0-9]*$/.test(timeout) || Number(timeout) > MAX_TIMEOUT_SEC) throw new UsageError(`--timeout takes a number of seconds from 1 to ${MAX_TIMEOUT_SEC} (24 hours), not ${quoted(timeout)}`);
   const { verifyCommand } = await import('./commands/verify.js');
   const { locate } = await import('./pipeline/location.js');
   // The generated files (Dockerfile, compose, state) are at the repository root.
