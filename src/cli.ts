@@ -124,30 +124,35 @@ async function scaffold(args: string[]): Promise<number> {
   return runApp(dir, { ...options, interactive: true });
 }
 
-/** The project folder must exist and be a folder: nothing is created above the project. */
+/** The project folder must exist and be a folder: nothing is created above the project, nothing read from a device. */
 async function checkFolder(dir: string): Promise<void> {
   const { statSync } = await import('node:fs');
+  let missing = false;
   let ok = false;
   try {
     ok = statSync(dir).isDirectory();
-  } catch {
-    ok = false;
+  } catch (e) {
+    missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
   }
-  if (!ok) throw new UsageError(`${printableLine(dir)} is not a folder`);
+  if (!ok) throw new UsageError(missing ? `${printableLine(dir)}: no such folder` : `${printableLine(dir)} is not a folder`);
 }
 
 async function envs(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean' } });
   if (values.help) return help();
+  const dir = oneDir(positionals);
+  await checkFolder(dir);
   const { envsCommand } = await import('./commands/envs.js');
-  return envsCommand(oneDir(positionals), { json: Boolean(values.json) });
+  return envsCommand(dir, { json: Boolean(values.json) });
 }
 
 async function project(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean' } });
   if (values.help) return help();
+  const dir = oneDir(positionals);
+  await checkFolder(dir);
   const { projectCommand } = await import('./presets/project-command.js');
-  return projectCommand(oneDir(positionals), { json: Boolean(values.json) });
+  return projectCommand(dir, { json: Boolean(values.json) });
 }
 
 async function verify(args: string[]): Promise<number> {
@@ -164,10 +169,12 @@ async function verify(args: string[]): Promise<number> {
   const timeout = (values.timeout as string | undefined) ?? '900';
   // Node's timers take at most 2^31-1 ms (24.8 days); a larger value would fire at once.
   if (!/^[1-9][0-9]*$/.test(timeout) || Number(timeout) > MAX_TIMEOUT_SEC) throw new UsageError(`--timeout takes a number of seconds from 1 to ${MAX_TIMEOUT_SEC} (24 hours), not ${quoted(timeout)}`);
+  const dir = oneDir(positionals);
+  await checkFolder(dir);
   const { verifyCommand } = await import('./commands/verify.js');
   const { locate } = await import('./pipeline/location.js');
   // The generated files (Dockerfile, compose, state) are at the repository root.
-  return verifyCommand(locate(oneDir(positionals)).root, {
+  return verifyCommand(locate(dir).root, {
     targets: (values.target as string[] | undefined) ?? [],
     buildArgs,
     network,
