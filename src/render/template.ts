@@ -26,6 +26,15 @@ function renderFile(file: string, c: object): string {
   return fn(c) as string;
 }
 
+/**
+ * Text from the project (a board, a platform) as the text of a Markdown table cell: `|` would end
+ * the cell and break the table, and `` ` * _ [ ] < > ~ & \ `` would turn into code, emphasis, links
+ * or HTML. Each is backslash-escaped (CommonMark), so the cell shows the text as it is.
+ */
+export function mdCell(s: string): string {
+  return s.replace(/[\\`*_[\]<>|~&]/g, '\\$&');
+}
+
 /** Shell-quote one word for generated scripts. */
 export function shq(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
