@@ -3,7 +3,7 @@
 // of the preset's cache volume, restores exec bits in its package folders, and drops privileges.
 // PlatformIO renders the same template from its own context (src/render/shell.ts).
 import type { RenderContext } from './context.js';
-import { renderTemplate, shq } from './template.js';
+import { renderTemplate, shq, shqAssign } from './template.js';
 
 export interface RootEntrypointOptions {
   toolVersion: string;
@@ -42,6 +42,7 @@ export function renderRootEntrypoint(o: RootEntrypointOptions): string {
     buildCommands: o.buildCommands,
     initName: o.initName,
     q: shq,
+    qa: shqAssign,
   };
   return renderTemplate('entrypoint.sh', c as unknown as RenderContext);
 }

@@ -35,6 +35,13 @@ export function mdCell(s: string): string {
   return s.replace(/[\\`*_[\]<>|~&]/g, '\\$&');
 }
 
+/**
+ * Shell-quote a value assigned to a variable (`tag=...`): always quoted. Unquoted, shellcheck reads
+ * `tag=p-pio:dev` as arithmetic when the script has a variable `p` (SC2100) and `USER_NAME=env` as
+ * a command (SC2209); a project, user or image name can be either.
+ */
+export const shqAssign = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
 /** Shell-quote one word for generated scripts. */
 export function shq(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;

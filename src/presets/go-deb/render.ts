@@ -5,7 +5,7 @@ import { writeCompose, type Service } from '../../compose/model.js';
 import { TOOL_VERSION } from '../../paths.js';
 import { dockerQuote } from '../../render/context.js';
 import { renderRootEntrypoint } from '../../render/root-entrypoint.js';
-import { renderPresetTemplate, shq } from '../../render/template.js';
+import { renderPresetTemplate, shq, shqAssign } from '../../render/template.js';
 import type { Artifact, Renderer } from '../../render/types.js';
 import { pinnedAction, VERSIONS } from '../../versions.js';
 import { goDebOf, type GoDebAnswers } from './answers.js';
@@ -67,6 +67,8 @@ export interface GoDebContext {
   /** apt packages of the image: what the entrypoint needs, a C toolchain with cgo, the asked ones. */
   apt: string[];
   q: (s: string) => string;
+  /** Quotes a value from the answers assigned to a variable (always quoted: see shqAssign). */
+  qa: (s: string) => string;
   dq: (s: string) => string;
   /** `dir:name` words of the commands, quoted, for a bash array. */
   commandWords: string;
@@ -95,6 +97,7 @@ export function goDebContext(a: Answers): GoDebContext {
     image: `${imageRepo(a)}:builder`,
     apt: [...new Set([...base, ...cgo, ...g.systemPackages])].sort(),
     q: shq,
+    qa: shqAssign,
     dq: dockerQuote,
     commandWords: g.commands.map((c) => shq(`${c.dir}:${c.name}`)).join(' '),
     uses: pinnedAction,

@@ -5,7 +5,7 @@ import { writeCompose, type Service } from '../../compose/model.js';
 import { TOOL_VERSION } from '../../paths.js';
 import { dockerQuote } from '../../render/context.js';
 import { renderRootEntrypoint } from '../../render/root-entrypoint.js';
-import { renderPresetTemplate, shq } from '../../render/template.js';
+import { renderPresetTemplate, shq, shqAssign } from '../../render/template.js';
 import type { Renderer } from '../../render/types.js';
 import { pinnedAction, VERSIONS } from '../../versions.js';
 import { pythonWheelsOf, type PythonWheelsAnswers } from './answers.js';
@@ -65,6 +65,8 @@ export interface PythonWheelsContext {
   /** What the image installs with its package manager. */
   packages: string[];
   q: (s: string) => string;
+  /** Quotes a value from the answers assigned to a variable (always quoted: see shqAssign). */
+  qa: (s: string) => string;
   dq: (s: string) => string;
   uses: (name: keyof typeof VERSIONS.actions) => string;
 }
@@ -88,6 +90,7 @@ export function pythonWheelsContext(a: Answers): PythonWheelsContext {
     importLine: `import ${p.imports.join(', ')}`,
     packages: ['cmake', 'git'],
     q: shq,
+    qa: shqAssign,
     dq: dockerQuote,
     uses: pinnedAction,
   };
