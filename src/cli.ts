@@ -7,7 +7,7 @@ import { becomeOwner, ownerToBecome } from './cli/owner.js';
 import { CpdError } from './core/errors.js';
 import { STATE_FILE, TOOL_VERSION } from './core/paths.js';
 import { errnoText } from './core/safety/errno.js';
-import { printable, printableLine } from './core/safety/text.js';
+import { printable, printableLine, quoted } from './core/safety/text.js';
 
 const COMMANDS = [
   { name: '[DIR]', help: 'scaffold the Docker build environment into DIR (default: .)' },
@@ -18,12 +18,15 @@ const COMMANDS = [
   { name: 'migrate [DIR]', help: 'turn split compose setups into profile-based files (checked with compose v2; CPD_MIGRATE_COMPOSE=none: own model)' },
 ];
 
+/** verify --timeout's largest value: a day is more than any build takes, and far below what Node's timers hold. */
+const MAX_TIMEOUT_SEC = 86_400;
+
 const VERIFY_FLAGS: FlagSpec[] = [
   { name: 'target', value: 'STAGE', help: 'build only this image target (repeatable)' },
   { name: 'build-arg', value: 'K=V', help: 'build argument, e.g. BASE_IMAGE or PIP_INDEX_URL (repeatable); the mirror settings (BASE_IMAGE and those of the preset: its tool version, PIP_*, GO*) not given here come from the environment, else .env, as the generated scripts read them; PIP_INDEX_URL, PIP_EXTRA_INDEX_URL and PIP_TRUSTED_HOST also go to check containers that run pip; credentials in them are never printed' },
   { name: 'network', value: 'MODE', help: 'network for RUN steps and the check containers that build (firmware, Go, wheels): default or host (default: BUILD_NETWORK from the environment, else .env, else default)' },
   { name: 'json', value: 'FILE', help: 'write a JSON report (- for stdout)' },
-  { name: 'timeout', value: 'SECONDS', help: 'limit for each build and container step (default: 900)' },
+  { name: 'timeout', value: 'SECONDS', help: `limit for each build and container step, 1 to ${MAX_TIMEOUT_SEC} (24 hours; default: 900)` },
   { name: 'keep', help: 'keep the containers, volumes and images it made (for debugging)' },
   { name: 'no-cache', help: 'build without the build cache' },
 ];
@@ -103,7 +106,8 @@ function parse(args: string[], options: Options): { values: Record<string, strin
   try {
     return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+    // One line: parseArgs explains some errors over several.
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/\s*\n\s*/g, ' '));
   }
 }
 
@@ -146,22 +150,24 @@ async function loadThenBecomeOwner<T>(dir: string, values: Record<string, unknow
   return mod;
 }
 
-/** The project folder must exist and be a folder: nothing is created above the project. */
+/** The project folder must exist and be a folder: nothing is created above the project, nothing read from a device. */
 async function checkFolder(dir: string): Promise<void> {
   const { statSync } = await import('node:fs');
+  let missing = false;
   let ok = false;
   try {
     ok = statSync(dir).isDirectory();
-  } catch {
-    ok = false;
+  } catch (e) {
+    missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
   }
-  if (!ok) throw new UsageError(`${printableLine(dir)} is not a folder`);
+  if (!ok) throw new UsageError(missing ? `${printableLine(dir)}: no such folder` : `${printableLine(dir)} is not a folder`);
 }
 
 async function envs(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean' }, ...optionsOf([AS_ROOT]) });
   if (values.help) return help();
   const dir = oneDir(positionals);
+  await checkFolder(dir);
   const [{ envsCommand }] = await loadThenBecomeOwner(dir, values, () => Promise.all([import('./commands/envs.js'), import('./pipeline/selection.js'), import('./pipeline/choose-preset.js')]));
   return envsCommand(dir, { json: Boolean(values.json) });
 }
@@ -170,6 +176,7 @@ async function project(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean' }, ...optionsOf([AS_ROOT]) });
   if (values.help) return help();
   const dir = oneDir(positionals);
+  await checkFolder(dir);
   const { projectCommand } = await loadThenBecomeOwner(dir, values, () => import('./commands/project.js'));
   return projectCommand(dir, { json: Boolean(values.json) });
 }
@@ -180,17 +187,20 @@ async function verify(args: string[]): Promise<number> {
   const buildArgs: Record<string, string> = {};
   for (const kv of (values['build-arg'] as string[] | undefined) ?? []) {
     const i = kv.indexOf('=');
-    if (i < 1) throw new UsageError('--build-arg takes K=V (a name, =, the value)');
+    if (i < 1) throw new UsageError(`--build-arg takes K=V (a name, =, the value), not ${quoted(kv)}`);
     buildArgs[kv.slice(0, i)] = kv.slice(i + 1);
   }
   const network = values.network as string | undefined;
-  if (network !== undefined && network !== 'default' && network !== 'host') throw new UsageError(`--network takes default or host, not "${network}"`);
+  if (network !== undefined && network !== 'default' && network !== 'host') throw new UsageError(`--network takes default or host, not ${quoted(network)}`);
   const timeout = (values.timeout as string | undefined) ?? '900';
-  if (!/^[1-9][0-9]*$/.test(timeout)) throw new UsageError(`--timeout takes a number of seconds, not "${timeout}"`);
+  // Node's timers take at most 2^31-1 ms (24.8 days); a larger value would fire at once.
+  if (!/^[1-9][0-9]*$/.test(timeout) || Number(timeout) > MAX_TIMEOUT_SEC) throw new UsageError(`--timeout takes a number of seconds from 1 to ${MAX_TIMEOUT_SEC} (24 hours), not ${quoted(timeout)}`);
+  const dir = oneDir(positionals);
+  await checkFolder(dir);
   const { verifyCommand } = await import('./commands/verify.js');
   const { locate } = await import('./pipeline/location.js');
   // The generated files (Dockerfile, compose, state) are at the repository root.
-  return verifyCommand(locate(oneDir(positionals)).root, {
+  return verifyCommand(locate(dir).root, {
     targets: (values.target as string[] | undefined) ?? [],
     buildArgs,
     network,

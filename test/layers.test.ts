@@ -48,7 +48,6 @@ const KNOWN: Record<string, string> = {
   'src/update/update.ts -> src/cli/flags.ts': 'type FlagAnswers',
   // Reads go through inspectPath, which lives in the writer. Step 2: a read-only inspectPath in
   // core/safety, apply.ts keeping the writes.
-  'src/presets/go-deb/go-mod.ts -> src/pipeline/apply.ts': 'inspectPath lives in the writer',
   'src/presets/go-deb/read.ts -> src/pipeline/apply.ts': 'inspectPath lives in the writer',
   'src/presets/python-wheels/scan.ts -> src/pipeline/apply.ts': 'inspectPath lives in the writer',
   // `PresetId` is the union of the registry's ids. Step 2: Preset.id is a string; the registry

@@ -171,7 +171,7 @@ test('python-wheels Dockerfile: BASE_IMAGE defaults to the pinned manylinux_2_28
   const files = renderAll(SET);
   const ep = files.find((f) => f.path === 'docker/entrypoint.sh')!;
   assert.ok(ep.executable);
-  assert.match(ep.content, /^USER_NAME=builder\nUSER_HOME=\/home\/builder\nWORKSPACE=\/build\nCACHE_DIR=\$\{PIP_CACHE_DIR:-\/home\/builder\/\.cache\/pip\}$/m);
+  assert.match(ep.content, /^USER_NAME='builder'\nUSER_HOME=\/home\/builder\nWORKSPACE=\/build\nCACHE_DIR=\$\{PIP_CACHE_DIR:-\/home\/builder\/\.cache\/pip\}$/m);
   assert.match(ep.content, /^BUILD_COMMANDS=" wheels clean help "$/m);
   // No end-of-build chown: the build runs as the owner already.
   assert.not.match(files.find((f) => f.path === 'docker/build-wheels.sh')!.content, /chown/);

@@ -46,7 +46,7 @@ const ALLOWED = new Set(['src/presets/registry.ts', 'src/core/versions.ts']);
 const PLATFORMIO_KNOWN: Record<string, { why: string; texts: string[] }> = {
   // Step 2: PlatformIO's answers become its own (typed, beside the common answers); their rows,
   // checks and questions move to src/presets/platformio/, the common table keeps the common answers.
-  'src/core/answers.ts': { why: 'PlatformIO\'s answers are fields of Answers, checked in CHECKS', texts: ['platformioVersion', ' has line breaks or control characters (or is too long); fix', 'platformio-version', 'invalid PlatformIO version "', 'platformio'] },
+  'src/core/answers.ts': { why: 'PlatformIO\'s answers are fields of Answers, checked in CHECKS', texts: ['platformioVersion', ' has line breaks or control characters (or is too long); fix', 'platformio-version', 'invalid PlatformIO version "', 'platformio', 'PlatformIO version', 'invalid PlatformIO version '] },
   'src/cli/flags.ts': { why: 'PlatformIO\'s rows are in the common flag table', texts: ['platformioVersion', 'PLATFORMIO', 'envs to build (default: all in platformio.ini, default_envs ', 'platformio-version', 'PlatformIO version to pin', 'PlatformIO version'] },
   'src/capabilities/questions.ts': { why: 'askAll (PlatformIO\'s questions) lives with the shared asker', texts: ['No platformio.ini here. Envs to build (NAME[:BOARD],...)', 'platformio.ini has ', '--envs names envs that platformio.ini does not define: ', 'no platformio.ini found: pass --envs NAME[:BOARD],... to pro', 'platformio', 'platformioVersion', 'platformio-version'] },
   // Step 2: `envs` lists a preset's build targets (PlatformIO's envs, go-deb's binaries, ...).

@@ -114,7 +114,7 @@ test('python-wheels, the package in python/: files at the root, builds and tests
     assert.match(read(dir, 'Dockerfile'), /^FROM builder AS compile\nCOPY \. \.\n(#.*\n)?WORKDIR \/build\/python$/m);
     assert.match(read(dir, '.dockerignore'), /^python\/dist\/$/m);
     const ci = read(dir, 'scripts/local-ci.sh');
-    assert.match(ci, /^OUTPUT=python\/dist$/m);
+    assert.match(ci, /^OUTPUT='python\/dist'$/m);
     assert.match(ci, /-w \/build\/python \\$/m);
     assert.match(ci, /--output "\$\{OUTPUT#python\/\}"$/m);
     assert.match(read(dir, '.github/workflows/docker-build.yml'), /path: python\/dist\/\*\.whl$/m);

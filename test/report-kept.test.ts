@@ -25,7 +25,7 @@ test('a re-run with an edited Dockerfile lacking the stages: Nothing changed, ke
     assert.is(r.code, 0, r.stderr);
     assert.not.match(r.stdout, /Changed:/);
     assert.match(r.stdout, /Nothing changed\.\nKept as you have them \(not regenerated\):\n\s+kept \(yours\)\s+Dockerfile\n/);
-    assert.match(r.stdout, /warning: your Dockerfile \(kept\) lacks the stages [a-z, ]*builder[a-z, ]* \(FROM \.\.\. AS NAME\)/);
+    assert.match(r.stdout, /warning: your Dockerfile \(kept\) lacks the stages [a-z, -]*builder[a-z, -]* \(FROM \.\.\. AS NAME\)/);
     assert.is(readFileSync(join(dir, 'Dockerfile'), 'utf8'), 'FROM debian\nRUN true\n');
   } finally {
     removeProject(dir);

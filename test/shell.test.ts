@@ -93,7 +93,7 @@ test('renders the scripts for the answers: runner entrypoint only with runners, 
   }
   assert.equal(render(WITH_RUNNERS), render(structuredClone(WITH_RUNNERS)));
   const entry = render(NO_RUNNERS).find((f) => f.path === FILES.entrypoint)!.content;
-  assert.match(entry, /\nUSER_NAME=fw\n/);
+  assert.match(entry, /\nUSER_NAME='fw'\n/);
   assert.match(entry, /\nCACHE_DIR=\$\{PLATFORMIO_CORE_DIR:-\/home\/fw\/\.platformio\}\n/);
   assert.not.match(entry, /chown -R/, 'never a blanket recursive chown');
 });

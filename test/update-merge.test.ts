@@ -20,11 +20,45 @@ test('splitLines keeps terminators; a last line without newline is its own token
 test('matchLines finds a longest common subsequence', () => {
   const a = ['a', 'b', 'c', 'a', 'b', 'b', 'a'];
   const b = ['c', 'b', 'a', 'b', 'a', 'c'];
-  const m = matchLines(a, b);
+  const m = matchLines(a, b)!;
   const pairs = [...m].map((j, i) => [i, j]).filter(([, j]) => j >= 0);
   assert.is(pairs.length, 4); // LCS length of the classic Myers example
   for (const [i, j] of pairs) assert.is(a[i], b[j]);
   for (let k = 1; k < pairs.length; k++) assert.ok(pairs[k][1] > pairs[k - 1][1], 'matches are monotone');
+});
+
+test('matchLines: a longest common subsequence on 2000 random pairs (common prefix and suffix too), as the textbook DP finds', () => {
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+  const lcs = (a: string[], b: string[]) => {
+    const t = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+    for (let i = a.length - 1; i >= 0; i--) for (let j = b.length - 1; j >= 0; j--) t[i][j] = a[i] === b[j] ? t[i + 1][j + 1] + 1 : Math.max(t[i + 1][j], t[i][j + 1]);
+    return t[0][0];
+  };
+  for (let run = 0; run < 2000; run++) {
+    const word = () => 'abcd'[rnd(4)];
+    const common = Array.from({ length: rnd(4) }, word);
+    const tail = Array.from({ length: rnd(3) }, word);
+    const a = [...common, ...Array.from({ length: rnd(12) }, word), ...tail];
+    const b = [...common, ...Array.from({ length: rnd(12) }, word), ...tail];
+    const m = matchLines(a, b)!;
+    const pairs = [...m].map((j, i) => [i, j]).filter(([, j]) => j >= 0);
+    for (const [i, j] of pairs) assert.is(a[i], b[j]);
+    for (let k = 1; k < pairs.length; k++) assert.ok(pairs[k][1] > pairs[k - 1][1], 'matches are monotone');
+    assert.is(pairs.length, lcs(a, b), `${a.join('')} / ${b.join('')}`);
+  }
+});
+
+test('matchLines gives up (null) past its budget; merge3 then keeps both sides whole in one conflict, at once', () => {
+  const base = Array.from({ length: 300 }, (_, i) => `line ${i}\n`).join('');
+  const ours = base.replace('line 100\n', 'x\n'.repeat(200_000));
+  const theirs = base.replace('line 5\n', 'line 5 changed\n');
+  assert.is(matchLines(['a', 'b'], ['b', 'a'], 0), null);
+  const started = Date.now();
+  const m = merge3(base, ours, theirs);
+  assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms`);
+  assert.is(m.conflicts, 1);
+  assert.is(m.text, `<<<<<<< ours\n${ours}||||||| base\n${base}=======\n${theirs}>>>>>>> generated\n`);
 });
 
 test('diff3: changes on different lines from both sides merge cleanly', () => {

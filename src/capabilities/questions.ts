@@ -2,7 +2,7 @@
 // the default (--yes) or a prompt (TTY). Prompts come from the one answer table (ANSWERS in
 // cli/flags.ts) and are validated by the flag's own check. Without a TTY a missing answer is
 // collected and reported with the flag that would give it: never a silent exit.
-import { CHECKS, DEFAULT_RUNNER_COUNTS, defaultAnswers, AnswersError, type Answers, type EnvAnswer } from '../core/answers.js';
+import { CHECKS, DEFAULT_RUNNER_COUNTS, defaultAnswers, AnswersError, givenProjectName, type Answers, type EnvAnswer } from '../core/answers.js';
 import { answerSpec, parseEnvsFlag, type FlagAnswers } from '../cli/flags.js';
 import { REGISTRY, type PresetEntry } from '../presets/registry.js';
 import { printableLine } from '../core/safety/text.js';
@@ -64,7 +64,9 @@ export class Asker {
 
   /** The prompt, validated at the prompt by the same check as the flag (a bad answer is asked again). */
   question<T>(flag: string, fallback: T, question: Omit<Question, 'name' | 'default'>, parse: (raw: unknown) => T): Question {
-    const def = question.type === 'checkbox' ? undefined : Array.isArray(fallback) ? fallback.join(',') : fallback;
+    // Numbers are asked as text: the number prompt answers anything else with its own generic
+    // "You must provide a valid numeric value" before the check can say what is valid.
+    const def = question.type === 'checkbox' ? undefined : Array.isArray(fallback) ? fallback.join(',') : typeof fallback === 'number' ? String(fallback) : fallback;
     const check = (CHECKS as Record<string, ((v: unknown) => string | null) | undefined>)[flag];
     const validate = (raw: unknown): true | string => {
       try {
@@ -78,7 +80,8 @@ export class Asker {
 }
 
 export const asString = (raw: unknown) => String(raw ?? '').trim();
-const asInt = (raw: unknown) => Number(raw);
+/** Digits only (no `1e3`, `0x10` or ` `): anything else is NaN, which the check words. */
+const asInt = (raw: unknown) => (/^\s*[0-9]+\s*$/.test(String(raw ?? '')) ? Number(String(raw).trim()) : Number.NaN);
 // A checkbox answers with values; its validate callback may see the choice objects instead.
 const asList = <T>(raw: unknown) => (Array.isArray(raw) ? raw.map((x) => (typeof x === 'object' && x !== null && 'value' in x ? (x as { value: T }).value : (x as T))) : []);
 
@@ -135,7 +138,7 @@ export async function askAll(ctx0: AskContext): Promise<Answers> {
     // Nothing to default from: even --yes cannot proceed.
     if (!ctx.interactive) throw new AnswersError(`no platformio.ini found: pass --envs NAME[:BOARD],... to proceed without one, or ${(REGISTRY as readonly PresetEntry[]).filter((e) => e.id !== 'platformio').map((e) => `--preset ${e.id} for ${e.kind}`).join(', ')}`, 'envs');
   }
-  const d = defaultAnswers(f.projectName ?? s?.projectName ?? ctx.project.name, ctx.project.envs ?? []);
+  const d = defaultAnswers(givenProjectName(f.projectName) ?? s?.projectName ?? ctx.project.name, ctx.project.envs ?? []);
   const q = new Asker(ctx);
 
   const envs = await askForEnvs(q, ctx, d.envs);

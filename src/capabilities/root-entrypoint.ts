@@ -2,7 +2,7 @@
 // started as root by tini, it picks the workspace owner (or HOST_UID/HOST_GID), fixes the ownership
 // of the preset's cache volume, restores exec bits in its package folders, and drops privileges.
 // PlatformIO renders the same template from its own context (src/presets/platformio/render/shell.ts).
-import { renderTemplate, shq } from './template.js';
+import { renderTemplate, shq, shqAssign } from './template.js';
 
 export interface RootEntrypointOptions {
   toolVersion: string;
@@ -41,6 +41,7 @@ export function renderRootEntrypoint(o: RootEntrypointOptions): string {
     buildCommands: o.buildCommands,
     initName: o.initName,
     q: shq,
+    qa: shqAssign,
   };
   return renderTemplate('entrypoint.sh', c);
 }

@@ -48,6 +48,22 @@ export function preloadTemplates(): void {
   }
 }
 
+/**
+ * Text from the project (a board, a platform) as the text of a Markdown table cell: `|` would end
+ * the cell and break the table, and `` ` * _ [ ] < > ~ & \ `` would turn into code, emphasis, links
+ * or HTML. Each is backslash-escaped (CommonMark), so the cell shows the text as it is.
+ */
+export function mdCell(s: string): string {
+  return s.replace(/[\\`*_[\]<>|~&]/g, '\\$&');
+}
+
+/**
+ * Shell-quote a value assigned to a variable (`tag=...`): always quoted. Unquoted, shellcheck reads
+ * `tag=p-pio:dev` as arithmetic when the script has a variable `p` (SC2100) and `USER_NAME=env` as
+ * a command (SC2209); a project, user or image name can be either.
+ */
+export const shqAssign = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
 /** Shell-quote one word for generated scripts. */
 export function shq(s: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;

@@ -51,7 +51,7 @@ export async function envsCommand(dir: string, o: { json: boolean }): Promise<nu
   if (other && other.id !== 'platformio') {
     throw new PioConfigError(`envs lists the envs of platformio.ini; ${loc.root} is ${other.how} ${other.id} (${entryOf(other.id)?.displayName ?? other.id}), which has none: create-pio-docker project --json ${dir} prints what that preset reads`);
   }
-  const { report, warnings } = readEnvs(folder);
+  const { report, warnings } = readEnvs(folder, process.env, loc.root);
   for (const w of warnings) process.stderr.write(`warning: ${printableLine(w)}\n`);
   process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : envsTable(report));
   return 0;

@@ -3,6 +3,7 @@
 // parsing imports them, so nothing here may import (at run time) the answers model or a preset.
 import type { Answers } from './answers.js';
 import { CpdError, EXIT } from './errors.js';
+import { quoted } from './safety/text.js';
 
 export interface FlagSpec {
   name: string;
@@ -48,11 +49,11 @@ export const list = (s: string) =>
     .filter((x) => x !== '');
 
 export function int(flag: string, s: string): number {
-  if (!/^[0-9]+$/.test(s)) throw new UsageError(`--${flag} takes a whole number, not "${s}"`);
+  if (!/^[0-9]+$/.test(s)) throw new UsageError(`--${flag} takes a whole number (digits only, e.g. 1000), not ${quoted(s)}`);
   return Number(s);
 }
 
 export function oneOf<T extends string>(flag: string, s: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(s)) throw new UsageError(`--${flag} takes ${allowed.join(' or ')}, not "${s}"`);
+  if (!(allowed as readonly string[]).includes(s)) throw new UsageError(`--${flag} takes ${allowed.join(' or ')}, not ${quoted(s)}`);
   return s as T;
 }

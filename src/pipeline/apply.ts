@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, openSync, renameSync, rmdirSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { CpdError, EXIT } from '../core/errors.js';
 import { fsReason } from '../core/safety/errno.js';
+import { decodeText, encodeText } from '../core/safety/read.js';
 import { printableLine } from '../core/safety/text.js';
 import { CancelledDuringApply } from './cancel.js';
 import { at, DirHandles, lstatAt, readAt } from './dir-handles.js';
@@ -84,7 +85,7 @@ function inspectIn(h: DirHandles, path: string): PathState {
   const dir = h.folder(parts.slice(0, -1));
   if (dir.kind !== 'dir') return dir;
   const f = readAt(dir.fd, parts[parts.length - 1], path);
-  return f.kind === 'file' ? { kind: 'file', content: f.bytes.toString('utf8'), bytes: f.bytes, stat: f.stat } : f;
+  return f.kind === 'file' ? { kind: 'file', content: decodeText(f.bytes), bytes: f.bytes, stat: f.stat } : f;
 }
 
 /**
@@ -182,7 +183,7 @@ function writeTemp(dirFd: number, name: string, content: string, mode: number, o
   const tmp = tmpName(name, 'tmp');
   const fd = openSync(at(dirFd, tmp), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
-    const buf = Buffer.from(content, 'utf8');
+    const buf = encodeText(content);
     for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
     if (owner) fchownSync(fd, owner.uid, owner.gid);
     fchmodSync(fd, mode);

@@ -5,7 +5,7 @@
 // (or moved away) after it was opened cannot redirect anything.
 import { closeSync, constants, fchownSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { CpdError, EXIT } from '../core/errors.js';
-import { MAX_INPUT_BYTES } from '../core/safety/read.js';
+import { MAX_INPUT_BYTES, tooLarge } from '../core/safety/read.js';
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = constants;
 const O_NOCTTY = constants.O_NOCTTY ?? 0;
@@ -197,7 +197,8 @@ export function readAt(fd: number, name: string, shown: string, maxBytes = MAX_I
   if (st.isSymbolicLink()) return { kind: 'symlink' };
   if (st.isDirectory()) return { kind: 'blocked', why: `${shown} is a folder where a file is needed` };
   if (!st.isFile()) return { kind: 'blocked', why: `${shown} is not a regular file` };
-  if (st.size > maxBytes) return { kind: 'blocked', why: `${shown} is larger than ${maxBytes / 1024 / 1024} MiB; it is not read` };
+  // Too large to read is the input's fault, worded as every bounded read words it (exit 2).
+  if (st.size > maxBytes) throw tooLarge(shown, shown, st.size, maxBytes);
   let file: number;
   try {
     file = openSync(at(fd, name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
@@ -217,7 +218,7 @@ export function readAt(fd: number, name: string, shown: string, maxBytes = MAX_I
       if (got === 0) break;
       chunks.push(buf.subarray(0, got));
       n += got;
-      if (n > maxBytes) return { kind: 'blocked', why: `${shown} is larger than ${maxBytes / 1024 / 1024} MiB; it is not read` };
+      if (n > maxBytes) throw tooLarge(shown, shown, null, maxBytes);
     }
     return { kind: 'file', bytes: Buffer.concat(chunks, n), stat: now };
   } finally {

@@ -38,7 +38,17 @@ const MAX_DIRS = 2000;
  * (platformio.ini, go.mod, a Python package with extensions, ...); null: none.
  */
 function kindOf(dir: string, segments: readonly string[] = []): string | null {
-  return (REGISTRY as readonly PresetEntry[]).find((e) => e.isProject?.(dir, segments))?.id ?? null;
+  return (REGISTRY as readonly PresetEntry[]).find((e) => isProject(e, dir, segments))?.id ?? null;
+}
+
+/** A folder we may not look into (EACCES in /proc, ENOTDIR) holds no project; a file too large to read still stops the run. */
+function isProject(e: PresetEntry, dir: string, segments: readonly string[]): boolean {
+  try {
+    return e.isProject?.(dir, segments) ?? false;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).syscall) return false;
+    throw err;
+  }
 }
 
 /** Folders below `dir` (depth ≤ 3, no symlinks, no hidden ones) that are a project, with their kind. */

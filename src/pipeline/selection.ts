@@ -15,7 +15,7 @@ export type { Project } from '../presets/types.js';
 export function readProject(root: string, projectDir = '.'): Project {
   const name = basename(root);
   if (inspectPath(root, projectDir === '.' ? 'platformio.ini' : `${projectDir}/platformio.ini`).kind === 'absent') return { name, envs: null, defaults: [], warnings: [], projectDir };
-  const { envs, defaults, warnings } = projectEnvs(projectFolder(root, projectDir));
+  const { envs, defaults, warnings } = projectEnvs(projectFolder(root, projectDir), root);
   if (envs.length === 0) throw new AnswersError('platformio.ini defines no [env:NAME] section: pass --envs NAME[:BOARD],...', 'envs');
   return { name, envs, defaults, warnings, projectDir };
 }

@@ -147,6 +147,29 @@ function readProjectFile(root: string, path: string): string | null {
   throw new StateError(s.kind === 'symlink' ? `${path} is a symlink; the tool never reads or writes its state through one: replace it with the file` : s.why);
 }
 
+const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
+
+/**
+ * Semantic version order of `a` and `b` (<0, 0, >0); 0 when either is not a version (nothing to
+ * compare: the stored one is then treated as any other older state).
+ */
+export function compareVersions(a: string, b: string): number {
+  const [x, y] = [SEMVER.exec(a), SEMVER.exec(b)];
+  if (!x || !y) return 0;
+  for (let i = 1; i <= 3; i++) if (Number(x[i]) !== Number(y[i])) return Number(x[i]) - Number(y[i]);
+  // A pre-release comes before its release; identifiers compare numerically when both are numbers.
+  if (!x[4] || !y[4]) return (x[4] ? -1 : 0) + (y[4] ? 1 : 0);
+  const [p, q] = [x[4].split('.'), y[4].split('.')];
+  for (let i = 0; i < Math.min(p.length, q.length); i++) {
+    if (p[i] === q[i]) continue;
+    const [m, n] = [/^\d+$/.test(p[i]), /^\d+$/.test(q[i])];
+    if (m && n) return Number(p[i]) - Number(q[i]);
+    if (m !== n) return m ? -1 : 1;
+    return p[i] < q[i] ? -1 : 1;
+  }
+  return p.length - q.length;
+}
+
 /** The project's state, or null when it was never scaffolded. */
 export function loadState(root: string): LoadedState | null {
   const text = readProjectFile(root, STATE_FILE);
@@ -154,6 +177,11 @@ export function loadState(root: string): LoadedState | null {
   const raw = parseJson(text, STATE_FILE);
   if (raw.format !== FORMAT) throw new StateError(`${STATE_FILE}: format ${printableLine(String(raw.format))} is not one this version (${TOOL_VERSION}) reads; upgrade create-pio-docker`);
   if (typeof raw.toolVersion !== 'string') throw new StateError(`${STATE_FILE}: toolVersion is missing; fix it, or delete the file and scaffold again`);
+  // A newer version's answers and templates are not ours to regenerate: older templates would undo it.
+  if (compareVersions(raw.toolVersion, TOOL_VERSION) > 0) {
+    const v = printableLine(raw.toolVersion.slice(0, 40));
+    throw new StateError(`${STATE_FILE} was written by create-pio-docker ${v}, newer than this one (${TOOL_VERSION}): run ${v} or later, e.g. npx create-pio-docker@${v}`);
+  }
   const answers = checkAnswers(raw.answers, STATE_FILE);
   const deselected = raw.deselectedEnvs;
   if (!Array.isArray(deselected) || deselected.some((d) => typeof d !== 'string')) throw new StateError(`${STATE_FILE}: deselectedEnvs should be a list of env names`);

@@ -7,46 +7,70 @@ export function splitLines(text: string): string[] {
 }
 
 /**
- * Longest common subsequence of a and b (Myers' O(ND) greedy diff), as a map from each
- * index of a to its matched index in b, or -1.
+ * What one diff may cost (diagonals tried plus lines compared) before it gives up: a generated file
+ * and a user's edits of it need thousands; a file at a generated path that shares little with it
+ * (up to the 4 MiB the reader takes: two million lines) would need 10^12 steps and the trace
+ * memory with them. 10^7 is well under a second and ~40 MB.
  */
-export function matchLines(a: string[], b: string[]): Int32Array {
+export const MAX_DIFF_WORK = 10_000_000;
+
+/**
+ * Longest common subsequence of a and b (Myers' O(ND) greedy diff, after the common prefix and
+ * suffix), as a map from each index of a to its matched index in b, or -1. Null when it would take
+ * more than `budget` steps (the texts are too different to merge line by line).
+ */
+export function matchLines(a: string[], b: string[], budget = MAX_DIFF_WORK): Int32Array | null {
   const match = new Int32Array(a.length).fill(-1);
   // Compare integers rather than strings in the hot loop.
   const ids = new Map<string, number>();
   const id = (s: string) => ids.get(s) ?? (ids.set(s, ids.size), ids.size - 1);
-  const A = a.map(id);
-  const B = b.map(id);
+  const A0 = a.map(id);
+  const B0 = b.map(id);
+  let pre = 0;
+  while (pre < A0.length && pre < B0.length && A0[pre] === B0[pre]) match[pre] = pre++;
+  let suf = 0;
+  while (suf < A0.length - pre && suf < B0.length - pre && A0[A0.length - 1 - suf] === B0[B0.length - 1 - suf]) {
+    match[A0.length - 1 - suf] = B0.length - 1 - suf;
+    suf++;
+  }
+  const A = A0.slice(pre, A0.length - suf);
+  const B = B0.slice(pre, B0.length - suf);
   const n = A.length;
   const m = B.length;
   const max = n + m;
   const off = max + 1;
   const v = new Int32Array(2 * max + 3);
+  // trace[d]: v before step d, only the diagonals -d-1..d+1 that the walk back reads (O(D^2) memory, not O(D(N+M))).
   const trace: Int32Array[] = [];
-  let done = false;
+  let work = 0;
+  let done = max === 0;
   for (let d = 0; d <= max && !done; d++) {
-    trace.push(v.slice());
+    trace.push(v.slice(off - d - 1, off + d + 2));
     for (let k = -d; k <= d; k += 2) {
       let x = k === -d || (k !== d && v[off + k - 1] < v[off + k + 1]) ? v[off + k + 1] : v[off + k - 1] + 1;
       let y = x - k;
+      const from = x;
       while (x < n && y < m && A[x] === B[y]) x++, y++;
+      work += 1 + x - from;
       v[off + k] = x;
       if (x >= n && y >= m) {
         done = true;
         break;
       }
     }
+    if (work > budget) return null;
   }
   // Walk the trace back from the end, recording the diagonal (matching) moves.
   let x = n;
   let y = m;
   for (let d = trace.length - 1; d >= 0; d--) {
     const t = trace[d];
+    const at = (k: number) => t[k + d + 1];
     const k = x - y;
-    const prevK = k === -d || (k !== d && t[off + k - 1] < t[off + k + 1]) ? k + 1 : k - 1;
-    const prevX = d === 0 ? 0 : t[off + prevK];
+    const prevK = k === -d || (k !== d && at(k - 1) < at(k + 1)) ? k + 1 : k - 1;
+    const prevX = d === 0 ? 0 : at(prevK);
     const prevY = d === 0 ? 0 : prevX - prevK;
-    while (x > prevX && y > prevY) match[--x] = --y;
+    while (x > prevX && y > prevY) match[pre + --x] = pre + --y;
     x = prevX;
     y = prevY;
   }
@@ -89,6 +113,16 @@ function mergeAdjacent(bs: string[], os: string[], ts: string[]): string[] | nul
   return merged && merged.slice(0, -1).every((l) => l.endsWith('\n')) ? merged : null;
 }
 
+/** A side's last line may lack its newline; a marker must still start a line. */
+const block = (lines: string[]) => lines.map((l, i) => (i === lines.length - 1 && !l.endsWith('\n') ? `${l}\n` : l));
+
+function wholeConflict(os: string[], bs: string[], ts: string[]): string {
+  return [`${MARKERS.ours}\n`, ...block(os), `${MARKERS.base}\n`, ...block(bs), `${MARKERS.sep}\n`, ...block(ts), `${MARKERS.theirs}\n`].join('');
+}
+
+/** The three texts as one conflict block: for a merge left to the user, every byte of each kept. */
+export const conflictOfWhole = (base: string, ours: string, theirs: string) => wholeConflict(splitLines(ours), splitLines(base), splitLines(theirs));
+
 /**
  * Three-way merge of line-based text. A region changed on one side only takes that side; both
  * sides making the same change is fine; different changes to the same region (including two
@@ -103,6 +137,8 @@ export function merge3(base: string, ours: string, theirs: string): Merge3Result
   const mt = matchLines(b, t);
   const out: string[] = [];
   let conflicts = 0;
+  // Too different to match line by line: the whole file is one conflict (every byte of both kept).
+  if (mo === null || mt === null) return { text: wholeConflict(o, b, t), conflicts: 1 };
 
   const emitUnstable = (bs: string[], os: string[], ts: string[]) => {
     const adjacent = mergeAdjacent(bs, os, ts);
@@ -111,9 +147,7 @@ export function merge3(base: string, ours: string, theirs: string): Merge3Result
     else if (adjacent) out.push(...adjacent);
     else {
       conflicts++;
-      // A side's last line may lack its newline; the marker must still start a line.
-      const block = (lines: string[]) => lines.map((l, i) => (i === lines.length - 1 && !l.endsWith('\n') ? `${l}\n` : l));
-      out.push(`${MARKERS.ours}\n`, ...block(os), `${MARKERS.base}\n`, ...block(bs), `${MARKERS.sep}\n`, ...block(ts), `${MARKERS.theirs}\n`);
+      out.push(wholeConflict(os, bs, ts));
     }
   };
 
@@ -154,7 +188,8 @@ export function unifiedDiff(oldText: string, newText: string, oldLabel: string, 
   if (oldText === newText) return '';
   const a = splitLines(oldText);
   const b = splitLines(newText);
-  const m = matchLines(a, b);
+  // Too different to match: every old line removed, every new one added.
+  const m = matchLines(a, b) ?? new Int32Array(a.length).fill(-1);
   // Edit script as ops: ' ' keep, '-' delete, '+' insert, with line numbers of both sides.
   type Op = { kind: ' ' | '-' | '+'; line: string; ai: number; bi: number };
   const ops: Op[] = [];

@@ -4,7 +4,8 @@
 // but wrong YAML; merging the structure cannot. The user's Document is edited in place so their
 // comments and layout survive.
 import { isMap, isScalar, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import { merge3 } from './diff3.js';
+import { hasRawBytes } from '../core/safety/read.js';
+import { conflictOfWhole, merge3 } from './diff3.js';
 
 export interface ComposeMergeResult {
   text: string;
@@ -156,5 +157,7 @@ export function mergeCompose(base: string, ours: string, theirs: string): Compos
   for (const candidate of [merge3(base, ours, theirs), merge3(untouched, ours, merged)]) {
     if (sameAs(candidate)) return { text: candidate.text, conflicts: 0, conflictPaths: [] };
   }
+  // The re-stringified document would write bytes that are not UTF-8 as \u escapes: the user merges.
+  if (hasRawBytes(ours)) return { text: conflictOfWhole(base, ours, theirs), conflicts: 1, conflictPaths: [] };
   return { text: merged, conflicts: 0, conflictPaths: [] };
 }

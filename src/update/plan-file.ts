@@ -44,10 +44,29 @@ export interface FilePlan {
 const isCompose = (path: string) => /^compose[^/]*\.ya?ml$/.test(basename(path));
 
 /**
+ * Every line ends in CRLF (a checkout with git's autocrlf, an editor on Windows): the file is merged
+ * with LF endings, as generated, and written back with CRLF. A file with mixed endings is merged as
+ * it is (its CRs are part of its lines).
+ */
+export const isCrlf = (text: string) => text.includes('\r\n') && !/(^|[^\r])\n/.test(text);
+const toLf = (text: string) => text.replaceAll('\r\n', '\n');
+const toCrlf = (text: string) => text.replaceAll('\n', '\r\n');
+
+/**
  * The 3-way decision for one regular file (or absent). `theirs` null: no longer generated.
- * `base` null: never generated here, or no base can be trusted.
+ * `base` null: never generated here, or no base can be trusted. A CRLF file (isCrlf) is decided
+ * on its LF form and keeps its CRLF endings: only the lines that change are touched.
  */
 export function planFile(path: string, base: string | null, ours: string | null, theirs: string | null, executable: boolean): FilePlan {
+  if (ours !== null && isCrlf(ours) && !(base ?? '').includes('\r') && !(theirs ?? '').includes('\r')) {
+    const lf = toLf(ours);
+    const p = planLf(path, base, lf, theirs, executable);
+    return { ...p, ours, result: p.result === null ? null : p.result === lf ? ours : toCrlf(p.result) };
+  }
+  return planLf(path, base, ours, theirs, executable);
+}
+
+function planLf(path: string, base: string | null, ours: string | null, theirs: string | null, executable: boolean): FilePlan {
   const plan = (status: FileStatus, result: string | null, conflictPaths: string[] = []): FilePlan => ({ path, status, ours, result, executable, conflictPaths });
   if (theirs === null) {
     if (ours === null) return plan('unchanged', null);

@@ -14,3 +14,11 @@ export function printable(s: string): string {
 export function printableLine(s: string): string {
   return printable(s).replace(/\n/g, '\\n').replace(/\t/g, '\\t');
 }
+
+/**
+ * A value quoted in a one-line message: control characters and newlines escaped, and cut after
+ * `max` characters (a 100 KB answer is not echoed back whole).
+ */
+export function quoted(s: string, max = 60): string {
+  return s.length > max ? `"${printableLine(s.slice(0, max))}…" (${s.length} characters)` : `"${printableLine(s)}"`;
+}

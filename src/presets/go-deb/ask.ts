@@ -1,7 +1,7 @@
 // go-deb's questions, from the one answer table (its own rows: flags.ts): flag > stored > --yes default >
 // prompt. What go.mod, cmd/* and debian/control say is read fresh on every run.
 import { relative, resolve } from 'node:path';
-import { AnswersError, defaultAnswers, envSlug, type Answers } from '../../core/answers.js';
+import { AnswersError, defaultAnswers, envSlug, givenProjectName, type Answers } from '../../core/answers.js';
 import { gitRoot, projectFolder } from '../../core/repo.js';
 import { Asker, asString } from '../../capabilities/questions.js';
 import type { PresetAskContext } from '../types.js';
@@ -23,7 +23,7 @@ export async function askGoDeb(ctx: PresetAskContext): Promise<Answers> {
   const f = ctx.flags as GoDebFlagAnswers;
   const s = ctx.stored;
   const sg = s ? goDebOf(s) : undefined;
-  const d = defaultAnswers(f.projectName ?? s?.projectName ?? ctx.project.name, []);
+  const d = defaultAnswers(givenProjectName(f.projectName) ?? s?.projectName ?? ctx.project.name, []);
   const last = envSlug(repo.commands[0]?.name ?? d.projectName) || d.projectName;
   const q = new Asker(ctx);
 

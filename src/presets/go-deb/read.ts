@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { AnswersError } from '../../core/answers.js';
 import { inspectPath } from '../../pipeline/apply.js';
 import { readInputFile } from '../../core/safety/read.js';
+import { goHeader } from './go-source.js';
 
 export interface GoProject {
   module: string;
@@ -37,16 +38,22 @@ const isDir = (p: string) => {
 
 export { hasGoMod } from './go-mod.js';
 
-/** go.mod's `module` and `go` lines. */
+/** go.mod's `module` and `go` lines (line by line: `^\s*` with the m flag rescans blank lines quadratically). */
 export function parseGoMod(text: string): { module: string; goVersion: string } {
-  const mod = /^\s*module\s+"?([^\s"]+)"?\s*(?:\/\/.*)?$/m.exec(text);
+  let mod: RegExpExecArray | null = null;
+  let go: RegExpExecArray | null = null;
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    mod ??= /^\s*module\s+"?([^\s"]+)"?\s*(?:\/\/.*)?$/.exec(line);
+    go ??= /^\s*go\s+([0-9][0-9.]*)\s*(?:\/\/.*)?$/.exec(line);
+    if (mod && go) break;
+  }
   if (!mod) throw new AnswersError('go.mod has no module line', 'preset');
-  const go = /^\s*go\s+([0-9][0-9.]*)\s*(?:\/\/.*)?$/m.exec(text);
   return { module: mod[1], goVersion: go?.[1] ?? '1.19' };
 }
 
-/** The regular .go files directly in a folder (no symlinks), with their text. */
-function goFiles(dir: string): string[] {
+/** The regular .go files directly in a folder (no symlinks), with their text; `rel` names the folder in errors. */
+function goFiles(dir: string, rel: string): string[] {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -57,18 +64,19 @@ function goFiles(dir: string): string[] {
     .filter((e) => e.isFile() && e.name.endsWith('.go'))
     .map((e) => e.name)
     .sort()
-    .map((n) => readInputFile(join(dir, n), n, MAX_GO_BYTES));
+    .map((n) => readInputFile(join(dir, n), relPath(rel, n), MAX_GO_BYTES));
 }
 
-const isMain = (texts: string[]) => texts.some((t) => /^\s*package\s+main\b/m.test(t.replace(/\/\*[\s\S]*?\*\//g, '')));
-// `import "C"` alone or inside an import block.
-const usesCgo = (t: string) => /^\s*import\s+"C"/m.test(t) || /^\s*import\s*\([^)]*^\s*"C"\s*$/m.test(t);
+const relPath = (rel: string, name: string) => (rel === '.' ? name : `${rel}/${name}`);
+const isMain = (texts: string[]) => texts.some((t) => goHeader(t).pkg === 'main');
+/** `import "C"` alone or inside an import group (a linear scan: see go-source.ts). */
+export const usesCgo = (t: string) => goHeader(t).cgo;
 
 /** Every regular .go file below root (not in folders Go ignores), at most MAX_GO_FILES. */
 function walkGo(root: string): string[] {
   const out: string[] = [];
   let dirs = 0;
-  const walk = (d: string) => {
+  const walk = (d: string, rel: string) => {
     if (dirs++ > MAX_DIRS || out.length >= MAX_GO_FILES) return;
     let entries;
     try {
@@ -78,11 +86,11 @@ function walkGo(root: string): string[] {
     }
     for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (e.name.startsWith('.') || e.name.startsWith('_')) continue;
-      if (e.isDirectory() && !SKIP.has(e.name)) walk(join(d, e.name));
-      else if (e.isFile() && e.name.endsWith('.go') && out.length < MAX_GO_FILES) out.push(readInputFile(join(d, e.name), e.name, MAX_GO_BYTES));
+      if (e.isDirectory() && !SKIP.has(e.name)) walk(join(d, e.name), relPath(rel, e.name));
+      else if (e.isFile() && e.name.endsWith('.go') && out.length < MAX_GO_FILES) out.push(readInputFile(join(d, e.name), relPath(rel, e.name), MAX_GO_BYTES));
     }
   };
-  walk(root);
+  walk(root, '.');
   return out;
 }
 
@@ -119,7 +127,7 @@ export function readGoProject(root: string): GoProject {
   const { module, goVersion } = parseGoMod(gomod);
   const commands: GoProject['commands'] = [];
   const last = module.split('/').pop()!.replace(/^v[0-9]+$/, '') || module.split('/').slice(-2)[0];
-  if (isMain(goFiles(root).filter((t) => t))) commands.push({ dir: '.', name: last });
+  if (isMain(goFiles(root, '.'))) commands.push({ dir: '.', name: last });
   let cmdEntries: string[] = [];
   // cmd/ itself, never through a symlink.
   if (isDir(join(root, 'cmd'))) {
@@ -132,7 +140,7 @@ export function readGoProject(root: string): GoProject {
       cmdEntries = [];
     }
   }
-  for (const name of cmdEntries) if (isMain(goFiles(join(root, 'cmd', name)))) commands.push({ dir: `cmd/${name}`, name });
+  for (const name of cmdEntries) if (isMain(goFiles(join(root, 'cmd', name), `cmd/${name}`))) commands.push({ dir: `cmd/${name}`, name });
   const control = file(root, 'debian/control');
   return { module, goVersion, commands, cgo: walkGo(root).some(usesCgo), debian: control === null ? null : parseDebianControl(control) };
 }

@@ -4,7 +4,7 @@ import { imageRepo, type Answers } from '../../core/answers.js';
 import { writeCompose, type Service } from '../../core/compose-model.js';
 import { TOOL_VERSION } from '../../core/paths.js';
 import { renderRootEntrypoint } from '../../capabilities/root-entrypoint.js';
-import { dockerQuote, renderPresetTemplate, shq } from '../../capabilities/template.js';
+import { dockerQuote, renderPresetTemplate, shq, shqAssign } from '../../capabilities/template.js';
 import type { Artifact, Renderer } from '../../capabilities/artifact.js';
 import { pinnedAction, VERSIONS } from '../../core/versions.js';
 import { COMPOSE_HARDENING } from '../../capabilities/hardening.js';
@@ -67,6 +67,8 @@ export interface GoDebContext {
   /** apt packages of the image: what the entrypoint needs, a C toolchain with cgo, the asked ones. */
   apt: string[];
   q: (s: string) => string;
+  /** Quotes a value from the answers assigned to a variable (always quoted: see shqAssign). */
+  qa: (s: string) => string;
   dq: (s: string) => string;
   /** `dir:name` words of the commands, quoted, for a bash array. */
   commandWords: string;
@@ -95,6 +97,7 @@ export function goDebContext(a: Answers): GoDebContext {
     image: `${imageRepo(a)}:builder`,
     apt: [...new Set([...base, ...cgo, ...g.systemPackages])].sort(),
     q: shq,
+    qa: shqAssign,
     dq: dockerQuote,
     commandWords: g.commands.map((c) => shq(`${c.dir}:${c.name}`)).join(' '),
     uses: pinnedAction,

@@ -2,10 +2,11 @@
 // by the "host" user (never in the user's checkout) with one fresh cache volume, as
 // `docker compose run` does: the entrypoint picks the checkout's owner, Go's proxy settings come
 // from verify's own environment. Independent checks run at the same time; the table keeps order.
-import { existsSync, lstatSync, openSync, readdirSync, readFileSync, readSync, closeSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, openSync, readdirSync, readSync, closeSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FILES } from '../../core/paths.js';
 import { describeSkipped, hostDir, hostIds, wrongOwners } from '../../verify/host-copy.js';
+import { readInputFile } from '../../verify/input.js';
 import { globalArgDefault } from '../../verify/plan.js';
 import { ENGINE_HARDENING } from '../../capabilities/hardening.js';
 import { waitForProcess, type RunResult } from '../../verify/sandbox.js';
@@ -57,7 +58,7 @@ const isElfExecutable = (p: string): boolean => {
 function baseImageOf(v: PresetVerifyContext): string {
   if (v.buildArgs.BASE_IMAGE) return v.buildArgs.BASE_IMAGE;
   const path = join(v.projectDir, FILES.dockerfile);
-  const fromFile = existsSync(path) ? globalArgDefault(readFileSync(path, 'utf8'), 'BASE_IMAGE') : null;
+  const fromFile = existsSync(path) ? globalArgDefault(readInputFile(path, FILES.dockerfile), 'BASE_IMAGE') : null;
   return fromFile?.replace(/^"(.*)"$/, '$1') || v.a.baseImage;
 }
 

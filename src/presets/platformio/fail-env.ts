@@ -4,8 +4,9 @@
 // (`${env:NAME.build_flags}`): then "the others still build" would blame a healthy project. So each
 // candidate's edit is read back with the project's own ini reader (src/presets/platformio/ini/config.ts, which
 // resolves both), and an env whose edit reaches another env is not chosen.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { encodeText, readInputText } from '../../core/safety/read.js';
 import { ProjectConfig } from './ini/config.js';
 
 export type FailEnvChoice = { env: string } | { skip: string };
@@ -27,7 +28,7 @@ export function withForcedInclude(text: string, env: string, header: string): st
 /** Replaces the file (a link in the copy is replaced, never written through). */
 function replace(path: string, text: string): void {
   rmSync(path);
-  writeFileSync(path, text, { flag: 'wx' });
+  writeFileSync(path, encodeText(text), { flag: 'wx' });
 }
 
 /**
@@ -36,7 +37,7 @@ function replace(path: string, text: string): void {
  * file is restored and the reason returned.
  */
 export function chooseFailEnv(ini: string, candidates: string[], all: string[], header: string): FailEnvChoice {
-  const text = readFileSync(ini, 'utf8');
+  const text = readInputText(ini, 'platformio.ini');
   const reasons: string[] = [];
   for (const env of candidates) {
     const edited = withForcedInclude(text, env, header);

@@ -1,7 +1,7 @@
 // Behaviour checks in real containers. Each check is reported by name with pass/fail and why.
 // Independent checks run at the same time (each in its own containers, project copy and volumes);
 // the table keeps their declared order.
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { RenderContext } from './render/context.js';

@@ -1,6 +1,6 @@
 // python-wheels' questions, from the one answer table (its own rows: flags.ts): flag > stored > --yes
 // default > prompt. What pyproject.toml and setup.py say is read fresh on every run.
-import { AnswersError, CHECKS, defaultAnswers, type Answers } from '../../core/answers.js';
+import { AnswersError, CHECKS, defaultAnswers, givenProjectName, type Answers } from '../../core/answers.js';
 import { projectFolder } from '../../core/repo.js';
 import { Asker, asString } from '../../capabilities/questions.js';
 import type { PresetAskContext } from '../types.js';
@@ -22,7 +22,7 @@ export async function askPythonWheels(ctx: PresetAskContext): Promise<Answers> {
   const f = ctx.flags as PythonWheelsFlagAnswers;
   const s = ctx.stored;
   const sp = s ? pythonWheelsOf(s) : undefined;
-  const d = defaultAnswers(f.projectName ?? s?.projectName ?? ctx.project.name, []);
+  const d = defaultAnswers(givenProjectName(f.projectName) ?? s?.projectName ?? ctx.project.name, []);
   if (!repo.extensions) throw new AnswersError('python-wheels: no compiled extension found (setup.py ext_modules, [tool.setuptools] ext-modules or [tool.scikit-build]); a pure-Python package needs no manylinux builder', 'preset');
   const allowed = pythonsFor(repo.requiresPython);
   if (allowed.length === 0) throw new AnswersError(`python-wheels: requires-python "${repo.requiresPython}" allows none of CPython 3.9 to 3.14`, 'python-versions');

@@ -4,7 +4,7 @@ import { imageRepo, type Answers } from '../../core/answers.js';
 import { writeCompose, type Service } from '../../core/compose-model.js';
 import { TOOL_VERSION } from '../../core/paths.js';
 import { renderRootEntrypoint } from '../../capabilities/root-entrypoint.js';
-import { dockerQuote, renderPresetTemplate, shq } from '../../capabilities/template.js';
+import { dockerQuote, renderPresetTemplate, shq, shqAssign } from '../../capabilities/template.js';
 import type { Renderer } from '../../capabilities/artifact.js';
 import { pinnedAction, VERSIONS } from '../../core/versions.js';
 import { COMPOSE_HARDENING } from '../../capabilities/hardening.js';
@@ -65,6 +65,8 @@ export interface PythonWheelsContext {
   /** What the image installs with its package manager. */
   packages: string[];
   q: (s: string) => string;
+  /** Quotes a value from the answers assigned to a variable (always quoted: see shqAssign). */
+  qa: (s: string) => string;
   dq: (s: string) => string;
   uses: (name: keyof typeof VERSIONS.actions) => string;
 }
@@ -88,6 +90,7 @@ export function pythonWheelsContext(a: Answers): PythonWheelsContext {
     importLine: `import ${p.imports.join(', ')}`,
     packages: ['cmake', 'git'],
     q: shq,
+    qa: shqAssign,
     dq: dockerQuote,
     uses: pinnedAction,
   };

@@ -15,6 +15,7 @@ export interface PythonProject {
   modules: string[];
 }
 
+/** A file of the project through the bounded reader (no symlink followed); null when it is not a regular file. */
 const file = (root: string, path: string): string | null => {
   const s = inspectPath(root, path);
   return s.kind === 'file' ? s.content : null;
@@ -23,21 +24,47 @@ const file = (root: string, path: string): string | null => {
 /** The `key = "value"` of a TOML table (first one), quotes either kind. */
 export function tomlString(text: string, table: string, key: string): string | null {
   let inTable = false;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/\s+#.*$/, '').trim();
+  const pair = new RegExp(`^"?${key.replace(/[-.]/g, '\\$&')}"?\\s*=\\s*(?:"([^"]*)"|'([^']*)')`);
+  for (const raw of text.split('\n')) {
+    const line = withoutComment(raw).trim();
     const header = /^\[([^\]]+)\]$/.exec(line);
     if (header) {
       inTable = header[1].trim() === table;
       continue;
     }
     if (!inTable) continue;
-    const m = new RegExp(`^"?${key.replace(/[-.]/g, '\\$&')}"?\\s*=\\s*(?:"([^"]*)"|'([^']*)')`).exec(line);
+    const m = pair.exec(line);
     if (m) return m[1] ?? m[2];
   }
   return null;
 }
 
-const hasTable = (text: string, prefix: string) => new RegExp(`^\\s*\\[\\[?${prefix.replace(/[-.]/g, '\\$&')}(\\]|\\.)`, 'm').test(text);
+/** A `[prefix]`, `[prefix.x]` or `[[prefix...` table header on some line (lines one by one: a `^\s*` regex with the m flag rescans blank lines quadratically). */
+function hasTable(text: string, prefix: string): boolean {
+  const header = new RegExp(`^\\[\\[?${prefix.replace(/[-.]/g, '\\$&')}(\\]|\\.)`);
+  return text.split('\n').some((line) => header.test(line.trimStart()));
+}
+
+/** A TOML line without its ` # comment` (the first `#` after white space), by index: `\s+#.*$` backtracks quadratically on long runs of spaces. */
+function withoutComment(line: string): string {
+  const at = line.search(/\s#/);
+  return at < 0 ? line : line.slice(0, at);
+}
+
+/** `text` without the `Extension(...)` calls (up to the first `)`), scanned once: `\([^)]*\)` rescans to the end from every unclosed one. */
+function withoutExtensionCalls(text: string): string {
+  const call = /\b(?:Extension|Pybind11Extension)\(/g;
+  let out = '';
+  let from = 0;
+  for (let m = call.exec(text); m; m = call.exec(text)) {
+    const close = text.indexOf(')', call.lastIndex);
+    if (close < 0) break;
+    out += text.slice(from, m.index);
+    from = close + 1;
+    call.lastIndex = from;
+  }
+  return out + text.slice(from);
+}
 
 const MODULE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
@@ -51,7 +78,7 @@ export function setupPyModules(text: string): string[] {
 function pyprojectModules(text: string): string[] {
   const out: string[] = [];
   let inExt = false;
-  for (const raw of text.split(/\r?\n/)) {
+  for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (/^\[/.test(line)) inExt = /^\[\[tool\.setuptools\.ext-modules\]\]$/.test(line) || /^\[tool\.setuptools\]$/.test(line);
     if (!inExt) continue;
@@ -72,7 +99,7 @@ export function scanPythonProject(root: string): PythonProject | null {
   const cmake = /scikit[-_]build/.test(buildBackend ?? '') || hasTable(t, 'tool.scikit-build') || hasTable(t, 'tool.scikit-build-core');
   const modules = [...new Set([...(setup ? setupPyModules(setup) : []), ...pyprojectModules(t).filter((m) => t.includes('ext-modules'))])];
   const setuptools = modules.length > 0 || (setup !== null && /\bext_modules\b/.test(setup));
-  const setupName = setup ? /\bname\s*=\s*["']([^"']+)["']/.exec(setup.replace(/\b(?:Extension|Pybind11Extension)\([^)]*\)/g, ''))?.[1] ?? null : null;
+  const setupName = setup ? /\bname\s*=\s*["']([^"']+)["']/.exec(withoutExtensionCalls(setup))?.[1] ?? null : null;
   return {
     name: tomlString(t, 'project', 'name') ?? setupName,
     requiresPython: tomlString(t, 'project', 'requires-python'),

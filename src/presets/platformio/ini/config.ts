@@ -151,19 +151,43 @@ export class ProjectConfig {
   private readonly realProjectDir: string;
   /** Files read through extra_configs so far. */
   private includes = 0;
+  /** The repository with symlinks resolved: extra_configs outside it are not read. */
+  private readonly realBoundary: string;
+  /** One line per file extra_configs names outside the repository (not read). */
+  readonly warnings: string[] = [];
 
   readonly projectDir: string;
 
+  /**
+   * `boundary`: the repository root (default: the project folder). A file extra_configs pulls in
+   * from outside it (`~/secrets.ini`, `/etc/...`, a link out of the repository) is not read, with a
+   * warning: the build container cannot see it either, and its values (`${pypi.password}`) must not
+   * reach the generated files, which are committed.
+   */
   constructor(
     projectDir: string,
     private readonly environ: NodeJS.ProcessEnv = process.env,
+    boundary?: string,
   ) {
     this.projectDir = resolve(projectDir);
     this.globber = new Globber(this.projectDir);
     this.realProjectDir = realOrSelf(this.projectDir);
+    this.realBoundary = realOrSelf(resolve(boundary ?? this.projectDir));
     const main = join(this.projectDir, 'platformio.ini');
     if (!existsSync(main)) throw new PioConfigError(`no platformio.ini in ${this.projectDir}`);
     this.read(main, true);
+  }
+
+  /** Inside the repository, symlinks resolved (a file that does not exist is skipped later, as PlatformIO skips it). */
+  private inside(abs: string): boolean {
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch {
+      return true;
+    }
+    const root = this.realBoundary.endsWith(sep) ? this.realBoundary : this.realBoundary + sep;
+    return real === this.realBoundary || real.startsWith(root);
   }
 
   /** A `.ini` file inside the project folder (symlinks resolved): its lines may be quoted in errors. */
@@ -176,6 +200,10 @@ export class ProjectConfig {
     if (this.parsed.has(path)) return;
     this.parsed.add(path);
     const abs = isAbsolute(path) ? path : join(this.projectDir, path);
+    if (!required && !this.inside(abs)) {
+      this.warnings.push(printableLine(`${from ?? abs}: [platformio] extra_configs: ${abs} is outside the repository: not read (the build container cannot see it, and none of its values go into the generated files)`));
+      return;
+    }
     let text: string;
     try {
       text = readInputFile(abs);

@@ -23,9 +23,9 @@ export interface EnvsReport {
  * Reads DIR/platformio.ini and the extra_configs it pulls in. A value PlatformIO cannot resolve
  * becomes null with one warning naming file and option; a malformed project throws PioConfigError.
  */
-export function readEnvs(dir: string, environ: NodeJS.ProcessEnv = process.env): { report: EnvsReport; warnings: string[] } {
-  const config = new ProjectConfig(dir, environ);
-  const warnings: string[] = [];
+export function readEnvs(dir: string, environ: NodeJS.ProcessEnv = process.env, repoRoot?: string): { report: EnvsReport; warnings: string[] } {
+  const config = new ProjectConfig(dir, environ, repoRoot);
+  const warnings: string[] = [...config.warnings];
   const read = <T extends Value>(section: string, option: string, fallback: T, def?: Value): T => {
     try {
       return (def === undefined ? config.get(section, option) : config.get(section, option, def)) as T;
@@ -59,8 +59,8 @@ export function readEnvs(dir: string, environ: NodeJS.ProcessEnv = process.env):
  * The envs as the scaffold and `update` order them: default_envs first (those that exist), then
  * file order; with the default_envs that exist and the reader's warnings.
  */
-export function projectEnvs(dir: string): { envs: EnvAnswer[]; defaults: string[]; warnings: string[] } {
-  const { report, warnings } = readEnvs(dir);
+export function projectEnvs(dir: string, repoRoot?: string): { envs: EnvAnswer[]; defaults: string[]; warnings: string[] } {
+  const { report, warnings } = readEnvs(dir, process.env, repoRoot);
   const known = new Set(report.envs);
   const defaults = report.default_envs.filter((e) => known.has(e));
   const chosen = new Set(defaults);

@@ -4,13 +4,15 @@ import type { Answers } from '../../../core/answers.js';
 import { FILES } from '../../../core/paths.js';
 import { renderContext, type RenderContext } from './context.js';
 import { renderTemplate as renderShared } from '../../../capabilities/template.js';
-import { renderTemplate, shq } from './template.js';
+import { renderTemplate, shq, shqAssign } from './template.js';
 import type { Artifact, Renderer } from '../../../capabilities/artifact.js';
 
 /** The render context plus shell-ready words for the templates. */
 export interface ShellContext extends RenderContext {
   /** Shell-quotes one word. */
   q: (s: string) => string;
+  /** Quotes a value from the answers assigned to a variable (always quoted: see shqAssign). */
+  qa: (s: string) => string;
   /** Every generated env name, quoted, space-separated: the body of a bash array. */
   envWords: string;
   /** Quoted envs whose platform is `native` (tests that run without hardware). */
@@ -25,6 +27,7 @@ export function shellContext(a: Answers): ShellContext {
   return {
     ...c,
     q: shq,
+    qa: shqAssign,
     envWords: words(c.envs.map((e) => e.name)),
     nativeEnvWords: words(c.envs.filter((e) => e.platform === 'native').map((e) => e.name)),
     artifactWords: words(c.tc.artifactGlobs),

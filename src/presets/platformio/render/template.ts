@@ -2,7 +2,7 @@
 import { renderPresetTemplate } from '../../../capabilities/template.js';
 import { platformioFlags } from '../flags.js';
 
-export { shq } from '../../../capabilities/template.js';
+export { mdCell, shq, shqAssign } from '../../../capabilities/template.js';
 
 /** Renders PlatformIO's template NAME.ejs with the context as `c`. */
 export function renderTemplate(name: string, c: object): string {

@@ -21,7 +21,7 @@
 #   ENTRYPOINT_DEBUG=1     print what it does on stderr
 set -euo pipefail
 
-USER_NAME=builder
+USER_NAME='builder'
 USER_HOME=/home/builder
 WORKSPACE=/workspace
 CACHE_DIR=${PLATFORMIO_CORE_DIR:-/home/builder/.platformio}

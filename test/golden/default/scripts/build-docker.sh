@@ -138,8 +138,8 @@ if ((${#platforms[@]} > 1 && !push)); then
 fi
 if [[ -z $tag ]]; then
   case $target in
-    dev) tag=demo-fw-pio:dev ;;
-    builder) tag=demo-fw-pio:builder ;;
+    dev) tag='demo-fw-pio:dev' ;;
+    builder) tag='demo-fw-pio:builder' ;;
   esac
 fi
 

@@ -10,12 +10,12 @@ ENVS=(uno esp32dev)
 # Envs on the `native` platform: their unit tests run in the container. Tests of the other envs
 # run on a board (`pio test -e ENV` with the board attached), so they are not run here.
 NATIVE_ENVS=()
-IMAGE=demo-fw-pio:builder
-CACHE_VOLUME=demo-fw-platformio
+IMAGE='demo-fw-pio:builder'
+CACHE_VOLUME='demo-fw-platformio'
 CACHE_PATH=/home/builder/.platformio
 WORKSPACE=/workspace
 # Firmware copies made by the builds, checked, then removed unless --keep.
-OUT=.ci-cache/local-ci
+OUT='.ci-cache/local-ci'
 
 usage() {
   cat <<EOF

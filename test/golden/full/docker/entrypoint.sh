@@ -21,7 +21,7 @@
 #   ENTRYPOINT_DEBUG=1     print what it does on stderr
 set -euo pipefail
 
-USER_NAME=fw
+USER_NAME='fw'
 USER_HOME=/home/fw
 WORKSPACE=/workspace
 CACHE_DIR=${PLATFORMIO_CORE_DIR:-/home/fw/.platformio}

@@ -138,9 +138,9 @@ if ((${#platforms[@]} > 1 && !push)); then
 fi
 if [[ -z $tag ]]; then
   case $target in
-    dev) tag=ghcr.io/acme/sensor-hub-build:dev ;;
-    builder) tag=ghcr.io/acme/sensor-hub-build:builder ;;
-    runner) tag=ghcr.io/acme/sensor-hub-build:runner ;;
+    dev) tag='ghcr.io/acme/sensor-hub-build:dev' ;;
+    builder) tag='ghcr.io/acme/sensor-hub-build:builder' ;;
+    runner) tag='ghcr.io/acme/sensor-hub-build:runner' ;;
   esac
 fi
 

@@ -6,9 +6,9 @@
 # writes a unique marker into it, a second one reads it back and checks who owns it.
 set -euo pipefail
 
-USER_NAME=fw
+USER_NAME='fw'
 CACHE_PATH=/home/fw/.platformio
-CACHE_VOLUME=sensor-hub-platformio
+CACHE_VOLUME='sensor-hub-platformio'
 
 usage() {
   cat <<EOF
@@ -32,7 +32,7 @@ usage_error() {
   exit 2
 }
 
-DEFAULT_IMAGE=ghcr.io/acme/sensor-hub-build:dev
+DEFAULT_IMAGE='ghcr.io/acme/sensor-hub-build:dev'
 volume="$CACHE_VOLUME-test-$$" image=$DEFAULT_IMAGE
 while (($# > 0)); do
   case $1 in

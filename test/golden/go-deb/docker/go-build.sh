@@ -8,8 +8,8 @@
 # (/usr/local/bin/docker-entrypoint) starts it as the checkout's owner: what it writes is theirs.
 set -euo pipefail
 
-MODULE=example.com/hellofs
-PACKAGE=hellofs
+MODULE='example.com/hellofs'
+PACKAGE='hellofs'
 MAINTAINER='Hello Maintainers <hello@example.org>'
 DEPENDS='fuse3 (>= 3.2)'
 DESCRIPTION='example FUSE filesystem in Go'

@@ -20,7 +20,7 @@ The version of the artifacts is VERSION, else `git describe --tags`, else 0.0.0+
 EOF
 }
 
-TAG=hellofs-build:builder
+TAG='hellofs-build:builder'
 BASE_IMAGE=${BASE_IMAGE:-golang:1.19-bookworm}
 ARTIFACTS=''
 while [ $# -gt 0 ]; do

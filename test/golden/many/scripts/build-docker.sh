@@ -138,8 +138,8 @@ if ((${#platforms[@]} > 1 && !push)); then
 fi
 if [[ -z $tag ]]; then
   case $target in
-    dev) tag=fleet-pio:dev ;;
-    builder) tag=fleet-pio:builder ;;
+    dev) tag='fleet-pio:dev' ;;
+    builder) tag='fleet-pio:builder' ;;
   esac
 fi
 

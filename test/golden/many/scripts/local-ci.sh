@@ -10,12 +10,12 @@ ENVS=(node0 node1 node2 node3 node4 node5 node6 node7 node8 node9 node10 node11 
 # Envs on the `native` platform: their unit tests run in the container. Tests of the other envs
 # run on a board (`pio test -e ENV` with the board attached), so they are not run here.
 NATIVE_ENVS=(node22)
-IMAGE=fleet-pio:builder
-CACHE_VOLUME=fleet-platformio
+IMAGE='fleet-pio:builder'
+CACHE_VOLUME='fleet-platformio'
 CACHE_PATH=/home/builder/.platformio
 WORKSPACE=/workspace
 # Firmware copies made by the builds, checked, then removed unless --keep.
-OUT=.ci-cache/local-ci
+OUT='.ci-cache/local-ci'
 
 usage() {
   cat <<EOF

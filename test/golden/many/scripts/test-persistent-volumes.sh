@@ -6,9 +6,9 @@
 # writes a unique marker into it, a second one reads it back and checks who owns it.
 set -euo pipefail
 
-USER_NAME=builder
+USER_NAME='builder'
 CACHE_PATH=/home/builder/.platformio
-CACHE_VOLUME=fleet-platformio
+CACHE_VOLUME='fleet-platformio'
 
 usage() {
   cat <<EOF
@@ -32,7 +32,7 @@ usage_error() {
   exit 2
 }
 
-DEFAULT_IMAGE=fleet-pio:dev
+DEFAULT_IMAGE='fleet-pio:dev'
 volume="$CACHE_VOLUME-test-$$" image=$DEFAULT_IMAGE
 while (($# > 0)); do
   case $1 in

@@ -138,8 +138,8 @@ if ((${#platforms[@]} > 1 && !push)); then
 fi
 if [[ -z $tag ]]; then
   case $target in
-    dev) tag=blinky-pio:dev ;;
-    builder) tag=blinky-pio:builder ;;
+    dev) tag='blinky-pio:dev' ;;
+    builder) tag='blinky-pio:builder' ;;
   esac
 fi
 

@@ -7,7 +7,7 @@
 # `help` needs no mounts. Colour only on a terminal (and never with NO_COLOR set).
 set -euo pipefail
 
-NAME=fastsum
+NAME='fastsum'
 PYTHONS=3.10,3.11,3.12,3.13,3.14
 
 usage() {

@@ -46,8 +46,8 @@ BASE_IMAGE=${BASE_IMAGE:-quay.io/pypa/manylinux_2_28_x86_64:2025.09.28-1}
 TEST_IMAGE_REPO=${TEST_IMAGE_REPO:-python}
 PYTHONS=3.10,3.11,3.12,3.13,3.14
 IMPORTS='import fastsum._core'
-NAME=fastsum
-OUTPUT=dist
+NAME='fastsum'
+OUTPUT='dist'
 DOCKER_NETWORK=${DOCKER_NETWORK:-default}
 # pip's index settings and the wheels' owner go to the containers when set here (never baked into an image).
 RUN_ENV=(-e PIP_INDEX_URL -e PIP_EXTRA_INDEX_URL -e PIP_TRUSTED_HOST)

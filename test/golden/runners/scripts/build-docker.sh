@@ -138,9 +138,9 @@ if ((${#platforms[@]} > 1 && !push)); then
 fi
 if [[ -z $tag ]]; then
   case $target in
-    dev) tag=demo-fw-pio:dev ;;
-    builder) tag=demo-fw-pio:builder ;;
-    runner) tag=demo-fw-pio:runner ;;
+    dev) tag='demo-fw-pio:dev' ;;
+    builder) tag='demo-fw-pio:builder' ;;
+    runner) tag='demo-fw-pio:runner' ;;
   esac
 fi
 
