@@ -3,9 +3,9 @@
 // re-resolving a path. Node has no openat(), but on Linux `/proc/self/fd/N/NAME` names NAME inside
 // the folder that handle N has open, wherever that folder is now: a folder swapped for a symlink
 // (or moved away) after it was opened cannot redirect anything.
-import { closeSync, constants, fchownSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fchownSync, fstatSync, lstatSync, mkdirSync, openSync, statSync, type Stats } from 'node:fs';
 import { CpdError, EXIT } from '../core/errors.js';
-import { MAX_INPUT_BYTES, tooLarge } from '../core/safety/read.js';
+import { MAX_INPUT_BYTES, readOpenFile, tooLarge } from '../core/safety/read.js';
 
 const { O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = constants;
 const O_NOCTTY = constants.O_NOCTTY ?? 0;
@@ -210,17 +210,7 @@ export function readAt(fd: number, name: string, shown: string, maxBytes = MAX_I
   try {
     const now = fstatSync(file);
     if (!now.isFile() || now.dev !== st.dev || now.ino !== st.ino) return { kind: 'blocked', why: `${shown} changed while the tool was reading it; run it again` };
-    const chunks: Buffer[] = [];
-    let n = 0;
-    for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(64 * 1024, maxBytes + 1 - n));
-      const got = readSync(file, buf, 0, buf.length, null);
-      if (got === 0) break;
-      chunks.push(buf.subarray(0, got));
-      n += got;
-      if (n > maxBytes) throw tooLarge(shown, shown, null, maxBytes);
-    }
-    return { kind: 'file', bytes: Buffer.concat(chunks, n), stat: now };
+    return { kind: 'file', bytes: readOpenFile(file, shown, shown, maxBytes), stat: now };
   } finally {
     closeSync(file);
   }

@@ -66,6 +66,24 @@ export function tooLarge(label: string, path: string, size: number | null, maxBy
 }
 
 /**
+ * Everything an open file holds, read until its end and never past `maxBytes` (a file that grows
+ * while it is read, or that reports size 0 as /proc files do, is still bounded).
+ */
+export function readOpenFile(fd: number, label: string, path: string, maxBytes = MAX_INPUT_BYTES): Buffer {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for (;;) {
+    const buf = Buffer.alloc(Math.min(64 * 1024, maxBytes + 1 - n));
+    const got = readSync(fd, buf, 0, buf.length, null);
+    if (got === 0) break;
+    chunks.push(buf.subarray(0, got));
+    n += got;
+    if (n > maxBytes) throw tooLarge(label, path, null, maxBytes);
+  }
+  return Buffer.concat(chunks, n);
+}
+
+/**
  * The bytes of `path`, which must be a regular file of at most `maxBytes`.
  * `label` names the file in errors (a path relative to the project, usually).
  */
@@ -96,17 +114,7 @@ export function readInputBytes(path: string, label = path, opts: ReadOptions = {
   }
   try {
     check(fstatSync(fd));
-    const chunks: Buffer[] = [];
-    let n = 0;
-    for (;;) {
-      const buf = Buffer.alloc(Math.min(64 * 1024, maxBytes + 1 - n));
-      const got = readSync(fd, buf, 0, buf.length, null);
-      if (got === 0) break;
-      chunks.push(buf.subarray(0, got));
-      n += got;
-      if (n > maxBytes) throw tooLarge(label, path, null, maxBytes);
-    }
-    return Buffer.concat(chunks, n);
+    return readOpenFile(fd, label, path, maxBytes);
   } catch (e) {
     throw e instanceof InputFileError ? e : failed(e);
   } finally {
