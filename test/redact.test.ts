@@ -17,6 +17,12 @@ test('credential-named assignments lose their value, others keep it', () => {
   assert.match(out, /BASE_IMAGE=debian:bookworm/);
 });
 
+test('prose that names a credential is left alone; lower-case name=value settings are not', () => {
+  const line = 'note: PIP_INDEX_URL holds a user or token: verify passes it as a build argument';
+  assert.is(redact(line), line);
+  assert.is(redact('https://h/x?api_key=abc123&x=1 password=hunter2'), 'https://h/x?api_key=***&x=1 password=***');
+});
+
 test('known values from an env file are hidden, even inside an unterminated quote', () => {
   const env = 'A=1\n# comment\nDB_PASS="hunter2-S3cr3t\nHOST=db.local\n';
   const known = envFileValues(env);

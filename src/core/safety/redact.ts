@@ -9,9 +9,12 @@ export const REDACTED = '***';
 // scheme://user:password@ or scheme://token@ : everything between `//` and `@` goes.
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"`]+@/gi;
 
-// NAME=value or NAME: value where NAME says credential (PASSWORD, TOKEN, SECRET, API_KEY, ...).
+// NAME=value or NAME: value where NAME is a setting's name that says credential (PASSWORD, TOKEN,
+// SECRET, API_KEY, ...). Upper case only: "a user or token: verify ..." is prose, not a setting.
 const NAMED_SECRET =
-  /\b([A-Z0-9_]*(?:PASSWORD|PASSWD|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)[A-Z0-9_]*)(\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s"']+)/gi;
+  /\b([A-Z0-9_]*(?:PASSWORD|PASSWD|TOKEN|SECRET|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)[A-Z0-9_]*)(\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s"']+)/g;
+// password=value in lower case, as in a URL's query or a config line: `=` right after the name.
+const NAMED_SECRET_LOWER = /\b([a-z0-9_]*(?:password|passwd|token|secret|api_?key)[a-z0-9_]*)(=)([^\s&"']+)/g;
 
 /** Secrets shorter than this are not searched for as text: `1`, `on`, `yes` would mangle everything. */
 const MIN_KNOWN_SECRET = 4;
@@ -22,7 +25,7 @@ const MIN_KNOWN_SECRET = 4;
  */
 export function redact(text: string, known: Iterable<string> = []): string {
   let out = text.replace(URL_USERINFO, `$1${REDACTED}@`);
-  out = out.replace(NAMED_SECRET, `$1$2${REDACTED}`);
+  out = out.replace(NAMED_SECRET, `$1$2${REDACTED}`).replace(NAMED_SECRET_LOWER, `$1$2${REDACTED}`);
   const values = [...new Set([...known].map((v) => v.trim()).filter((v) => v.length >= MIN_KNOWN_SECRET))].sort(
     (a, b) => b.length - a.length,
   );
