@@ -106,6 +106,8 @@ test('go-deb, go.mod in go/: the documented commands build go/dist/ as the check
     await proxy.close();
     spawnSync('docker', ['image', 'rm', '-f', `${image}:builder`]);
     spawnSync('docker', ['volume', 'rm', '-f', volume]);
+    // compose run made the project's default network (named after the checkout's folder).
+    spawnSync('docker', ['network', 'rm', `${name}_default`]);
     rmSync(base, { recursive: true, force: true });
   }
 });
