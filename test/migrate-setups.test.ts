@@ -5,50 +5,18 @@
 // judge and with the fallback (CPD_MIGRATE_COMPOSE=none), and the output says which was used.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, runCli, snapshot } from './helpers/cli.js';
+import { bothWays, cleanup, composeConfig as config, copyFixture as copyShared, FIXTURES, HAS_V2, read } from './helpers/migrate-fixtures.js';
 import { commandOfEnv, commandsInText } from '../src/migrate/commands.js';
 import { discover } from '../src/migrate/discover.js';
 import { planGroup } from '../src/migrate/plan.js';
 import { checkEquivalence } from '../src/migrate/verify.js';
 import { subcommandOf } from '../src/migrate/guide.js';
 
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'migrate');
-const HAS_V2 = /^v?2\./.test(spawnSync('docker', ['compose', 'version', '--short'], { encoding: 'utf8' }).stdout ?? '');
-
-const MODES = [
-  { name: 'compose v2', env: {}, method: /check: docker compose 2\.\S+ config of every old and new command, whole project/ },
-  { name: 'fallback', env: { CPD_MIGRATE_COMPOSE: 'none' }, method: /check: own model of compose's merge, not compose itself \(compose v2 disabled by CPD_MIGRATE_COMPOSE=none\)/ },
-] as const;
-
-function copyFixture(name: string): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'cpd-migrate-setups-')), name);
-  cpSync(join(FIXTURES, name), dir, { recursive: true });
-  return dir;
-}
-const cleanup = (dir: string) => rmSync(join(dir, '..'), { recursive: true, force: true });
-const read = (dir: string, p: string) => readFileSync(join(dir, p), 'utf8');
-const config = (dir: string, ...args: string[]) => {
-  const r = spawnSync('docker', ['compose', '-f', 'compose.yaml', ...args, 'config', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
-  assert.is(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout) as { name: string; services: Record<string, any>; networks?: Record<string, any>; volumes?: Record<string, any> };
-};
-
-/** Runs `body` once per judge; the v2 run says so in one line where compose v2 is missing. */
-function bothWays(title: string, body: (mode: (typeof MODES)[number]) => void | Promise<void>) {
-  for (const mode of MODES) {
-    test(`${title} [${mode.name}]`, async () => {
-      if (mode.name === 'compose v2' && !HAS_V2) {
-        console.log(`  (skipped: no compose v2 here; run test/engine/setup-engine.sh) ${title}`);
-        return;
-      }
-      await body(mode);
-    });
-  }
-}
+const copyFixture = (name: string) => copyShared(name, 'cpd-migrate-setups-');
 
 bothWays('overlays with other names and in other folders are found and migrated', (mode) => {
   const dir = copyFixture('other-names');

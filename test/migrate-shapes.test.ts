@@ -7,46 +7,15 @@
 // stderr for long runs, bounded reads.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, runCli, snapshot, type CliResult } from './helpers/cli.js';
+import { runCli, snapshot, type CliResult } from './helpers/cli.js';
+import { bothWays, cleanup, composeConfig as config, copyFixture as copyShared, HAS_V2, read, type Mode } from './helpers/migrate-fixtures.js';
 
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'migrate');
-const HAS_V2 = /^v?2\./.test(spawnSync('docker', ['compose', 'version', '--short'], { encoding: 'utf8' }).stdout ?? '');
 const SOME_SKIPPED = 3;
-
-const MODES = [
-  { name: 'compose v2', env: {}, method: /check: docker compose 2\.\S+ config of every old and new command, whole project/ },
-  { name: 'fallback', env: { CPD_MIGRATE_COMPOSE: 'none' }, method: /check: own model of compose's merge, not compose itself \(compose v2 disabled by CPD_MIGRATE_COMPOSE=none\)/ },
-] as const;
-type Mode = (typeof MODES)[number];
-
-function bothWays(title: string, body: (mode: Mode) => void | Promise<void>) {
-  for (const mode of MODES) {
-    test(`${title} [${mode.name}]`, async () => {
-      if (mode.name === 'compose v2' && !HAS_V2) {
-        console.log(`  (skipped: no compose v2 here; run test/engine/setup-engine.sh) ${title}`);
-        return;
-      }
-      await body(mode);
-    });
-  }
-}
-
-function copyFixture(name: string): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'cpd-migrate-shapes-')), name);
-  cpSync(join(FIXTURES, name), dir, { recursive: true });
-  return dir;
-}
-const cleanup = (dir: string) => rmSync(join(dir, '..'), { recursive: true, force: true });
-const read = (dir: string, p: string) => readFileSync(join(dir, p), 'utf8');
-const config = (dir: string, file: string, ...args: string[]) => {
-  const r = spawnSync('docker', ['compose', '-f', file, ...args, 'config', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
-  assert.is(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout) as { services: Record<string, any>; volumes?: Record<string, any> };
-};
+const copyFixture = (name: string) => copyShared(name, 'cpd-migrate-shapes-');
 
 /** The commands table of the proposal: [old, found in, new, verdict] per row. */
 function rows(stdout: string): string[][] {
@@ -84,7 +53,7 @@ bothWays('a template deep in the tree is skipped with its reason; the split setu
     const guide = read(dir, 'docs/MIGRATION.md');
     assert.match(guide, '## Left as they were');
     assert.match(guide, `- ${template}: template syntax`);
-    if (HAS_V2) assert.is(config(dir, 'compose.yaml', '--profile', 'dev').services['web-dev'].environment.NGINX_DEBUG, '1');
+    if (HAS_V2) assert.is(config(dir, '--profile', 'dev').services['web-dev'].environment.NGINX_DEBUG, '1');
   } finally {
     cleanup(dir);
   }
@@ -107,11 +76,11 @@ bothWays('overrides with !reset and !override: carried through the merge with co
     assert.match(r.stdout, /docker compose -f docker-compose\.yml -f overrides\/compose\.local\.yaml up -d +inferred +docker compose -f compose\.yaml --profile dev up -d +equal/);
     const out = read(dir, 'compose.yaml');
     assert.not.match(out, /!reset|!override/, 'the tags did their work in the merge');
-    const local = config(dir, 'compose.yaml', '--profile', 'dev').services;
+    const local = config(dir, '--profile', 'dev').services;
     assert.equal(local['api-dev'].environment, { LOG_LEVEL: 'debug' }, '!override replaced the environment');
     assert.equal(local['api-dev'].command, ['serve', '--reload']);
     assert.is(local['cache-dev'].ports, undefined, '!reset removed the ports');
-    const t = config(dir, 'compose.yaml', '--profile', 'test').services;
+    const t = config(dir, '--profile', 'test').services;
     assert.is(t['api-test'].ports, undefined);
     assert.equal(t['api-test'].environment, { LOG_LEVEL: 'info', WORKERS: '1' });
   } finally {
@@ -150,7 +119,7 @@ bothWays('a base found by its content (lib/shop.base.yml) with overlays that onl
     assert.is(r.code, 0, r.stderr);
     assert.ok(existsSync(join(dir, 'lib/shop.debug.yml.bak')));
     if (HAS_V2) {
-      const debug = config(join(dir, 'lib'), 'compose.yaml', '--profile', 'debug');
+      const debug = config(join(dir, 'lib'), '--profile', 'debug');
       assert.equal(Object.keys(debug.services).sort(), ['db', 'shop-debug']);
       assert.is(debug.services['shop-debug'].environment.SHOP_DEBUG, 'true');
       assert.is(debug.volumes!['db-data'].name, 'lib_db-data', 'same project name, same volume');
@@ -174,7 +143,7 @@ bothWays('extensions that need each other are combined; an inferred command comp
       assert.match(r.stdout, 'extensions/tracing.yml: no command compose v2 can load combines it with the others; left as it is');
       assert.ok(existsSync(join(dir, 'extensions/tracing.yml')), 'the file no command can load stays where it was');
       assert.match(read(dir, 'docs/MIGRATION.md'), 'was left out: compose v2 cannot load it');
-      assert.equal(Object.keys(config(dir, 'compose.yaml', '--profile', 'dashboards').services).sort(), ['app', 'grafana', 'prometheus']);
+      assert.equal(Object.keys(config(dir, '--profile', 'dashboards').services).sort(), ['app', 'grafana', 'prometheus']);
     }
   } finally {
     cleanup(dir);
@@ -199,7 +168,7 @@ bothWays('an include: project: the new file keeps include:, the overlay becomes 
     assert.match(out, 'include:\n  - db/compose.db.yml\n');
     assert.not.match(out, /^ {2}db:/m, 'the included service is not copied');
     assert.is(read(dir, 'db/compose.db.yml'), before.get('db/compose.db.yml')!.content);
-    const dev = config(dir, 'compose.yaml', '--profile', 'dev');
+    const dev = config(dir, '--profile', 'dev');
     assert.equal(Object.keys(dev.services).sort(), ['app-dev', 'db']);
     assert.is(dev.services.db.environment.POSTGRES_DB, 'app');
   } finally {
