@@ -9,8 +9,8 @@ import { describeSkipped, hostDir, hostIds, wrongOwners } from '../../verify/hos
 import { readInputFile } from '../../verify/input.js';
 import { globalArgDefault } from '../../verify/plan.js';
 import { ENGINE_HARDENING } from '../../capabilities/hardening.js';
-import { waitForProcess, type RunResult } from '../../verify/sandbox.js';
-import { stopAndJudge } from '../../verify/stop.js';
+import type { RunResult } from '../../verify/sandbox.js';
+import { runStopCheck } from '../../verify/stop.js';
 import type { PresetVerifyContext } from '../types.js';
 import { goDebOf } from './answers.js';
 import { GO_DEB_CHECKS as N } from './checks.js';
@@ -18,8 +18,6 @@ import { GO_ENV, goCachePaths, IN_IMAGE, projectPath } from './render.js';
 
 /** Where the checks' builds write, in the project copy. */
 const OUT = 'verify-out';
-/** The longest `docker stop` may take (tini forwards SIGTERM: the build ends at once). */
-const STOP_LIMIT_MS = 1000;
 /** How long a command may take to answer --version or --help. */
 const ANSWER_MS = 30_000;
 
@@ -97,21 +95,7 @@ export async function verifyGoDeb(v: PresetVerifyContext): Promise<void> {
 
   // `docker stop` while the entrypoint's command runs (as the checkout's owner, under tini), with
   // compose.build.yaml's hardening: tini needs KILL to signal a command of another uid.
-  const stop = async () => {
-    const made = hostDir(ids);
-    sandbox.hostDirs.add(made.dir);
-    const container = await sandbox.create({ image: builder, cmd: ['sleep', '30'], binds: [`${made.dir}:${ws}`], hostConfig: ENGINE_HARDENING });
-    try {
-      await container.start();
-      if (!(await waitForProcess(container, /^sleep 30$/, Math.min(timeoutMs, 20_000)))) return report.add(N.stop, 'fail', 'the command never started');
-      const { ms, ok, why } = await stopAndJudge(container, STOP_LIMIT_MS);
-      report.add(N.stop, ok ? 'pass' : 'fail', ok ? `sleep 30 through tini and the entrypoint, as ${ids.uid}:${ids.gid} with the hardening of ${FILES.composeBuild}: exit 143 in ${ms} ms` : why);
-    } finally {
-      await container.remove({ force: true, v: true }).catch(() => {});
-      rmSync(made.dir, { recursive: true, force: true });
-      sandbox.hostDirs.delete(made.dir);
-    }
-  };
+  const stop = () => runStopCheck({ sandbox, report, timeoutMs, name: N.stop, image: builder, ids, mountAt: ws, hostConfig: ENGINE_HARDENING, init: 'tini' });
 
   const builds = async () => {
     const chain = [N.built, N.run, N.owner, N.debInfo, N.debInstall, N.cache];

@@ -10,7 +10,7 @@ import { describeSkipped, hostDir, hostIds, wrongOwners, type Ids } from '../../
 import type { Report } from '../../verify/report.js';
 import { waitForProcess, type RunOptions, type RunResult, type Sandbox } from '../../verify/sandbox.js';
 import { ENGINE_HARDENING } from '../../capabilities/hardening.js';
-import { stopAndJudge } from '../../verify/stop.js';
+import { STOP_LIMIT_MS, stopAndJudge } from '../../verify/stop.js';
 
 export interface SmokeOptions {
   c: RenderContext;
@@ -50,9 +50,6 @@ export const HARDENED: Docker.HostConfig = {
   ReadonlyRootfs: true,
   Tmpfs: { '/tmp': '' },
 };
-
-/** The longest `docker stop` may take for the stop check to pass. */
-export const STOP_LIMIT_MS = 1000;
 
 const tail = (r: RunResult, n = 3) =>
   `exit ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n').slice(-n).join(' | ') || '(no output)'}`;

@@ -6,8 +6,8 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeSkipped, hostDir, hostIds, NOT_COPIED, wrongOwners } from '../../verify/host-copy.js';
 import { ENGINE_HARDENING } from '../../capabilities/hardening.js';
-import { waitForProcess, type RunResult } from '../../verify/sandbox.js';
-import { stopAndJudge } from '../../verify/stop.js';
+import type { RunResult } from '../../verify/sandbox.js';
+import { runStopCheck } from '../../verify/stop.js';
 import type { PresetVerifyContext } from '../types.js';
 import { pythonWheelsOf } from './answers.js';
 import { CHECK } from './checks.js';
@@ -45,8 +45,6 @@ export function wheelTags(file: string): { py: string[]; abi: string[]; plat: st
 
 /** How compose.build.yaml runs the wheels service: docker's init, the hardening. */
 const AS_COMPOSE = { Init: true, ...ENGINE_HARDENING };
-/** The longest `docker stop` may take: the init forwards SIGTERM, the command ends at once. */
-const STOP_LIMIT_MS = 1000;
 
 const tail = (r: RunResult, n = 4) => `exit ${r.exitCode}: ${(r.stderr || r.stdout).trim().split('\n').slice(-n).join(' | ') || '(no output)'}`;
 
@@ -202,19 +200,7 @@ async function checks(v: PresetVerifyContext, p: ReturnType<typeof pythonWheelsO
 }
 
 /** `docker stop` while the entrypoint's command runs as the checkout's owner, run as compose runs it. */
-async function stopCheck(v: PresetVerifyContext, image: string, ids: ReturnType<typeof hostIds>): Promise<void> {
+function stopCheck(v: PresetVerifyContext, image: string, ids: ReturnType<typeof hostIds>): Promise<void> {
   const { sandbox, report, timeoutMs } = v;
-  const made = hostDir(ids);
-  sandbox.hostDirs.add(made.dir);
-  const container = await sandbox.create({ image, cmd: ['sleep', '30'], binds: [`${made.dir}:${IN_IMAGE.workdir}`], workingDir: IN_IMAGE.workdir, hostConfig: AS_COMPOSE });
-  try {
-    await container.start();
-    if (!(await waitForProcess(container, /^sleep 30$/, Math.min(timeoutMs, 20_000)))) return report.add(CHECK.stop, 'fail', 'the command never started');
-    const { ms, ok, why } = await stopAndJudge(container, STOP_LIMIT_MS);
-    report.add(CHECK.stop, ok ? 'pass' : 'fail', ok ? `sleep 30 through docker's init and the entrypoint, as ${ids.uid}:${ids.gid} with the hardening of compose.build.yaml: exit 143 in ${ms} ms` : why);
-  } finally {
-    await container.remove({ force: true, v: true }).catch(() => {});
-    rmSync(made.dir, { recursive: true, force: true });
-    sandbox.hostDirs.delete(made.dir);
-  }
+  return runStopCheck({ sandbox, report, timeoutMs, name: CHECK.stop, image, ids, mountAt: IN_IMAGE.workdir, workingDir: IN_IMAGE.workdir, hostConfig: AS_COMPOSE, init: "docker's init" });
 }
